@@ -1,2 +1,98 @@
-def main() -> int:
-    return 0
+"""Command line: parse arguments, then run a command or the TUI.
+
+Imports are lazy on purpose: `mfa-tui` must paint its first screen before boto3 is loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .connect import GlobalOptions, make_connector
+
+EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1 or value > 20000:
+        raise argparse.ArgumentTypeError("must be between 1 and 20000")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (global options, then an optional command)."""
+    parser = argparse.ArgumentParser(
+        prog="mfa-tui",
+        description="Get an AWS account to IAM.5 (MFA for every console user) and keep it there.",
+    )
+    parser.add_argument("--version", action="version", version=f"mfa-tui {__version__}")
+    parser.add_argument("--profile", default=os.environ.get("MFA_TUI_PROFILE"),
+                        help="profile to use (default: the standard AWS credential chain)")
+    parser.add_argument("--endpoint-url", help="AWS endpoint override, for emulators "
+                        "(AWS_ENDPOINT_URL is honoured too)")
+    parser.add_argument("--region", help="AWS region (IAM is global; STS needs one)")
+    parser.add_argument("--demo", action="store_true",
+                        help="run against an embedded emulated account on loopback; "
+                        "nothing leaves this machine")
+    parser.add_argument("--demo-users", type=_positive, default=60, metavar="N",
+                        help="size of the demo account (default 60)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    report = sub.add_parser("report", help="inventory, non-interactive")
+    report.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    report.add_argument("--non-compliant", action="store_true",
+                        help="only users failing IAM.5")
+    return parser
+
+
+def _run_tui(opts: GlobalOptions) -> int:
+    from .app import MfaTuiApp
+
+    app = MfaTuiApp(connector=make_connector(opts), demo=opts.demo)
+    result = app.run()
+    return int(result or 0)
+
+
+def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
+    connect = make_connector(opts)
+    try:
+        conn = connect()
+        if args.command == "report":
+            from .commands import report
+
+            return report.run(conn, fmt=args.format, non_compliant_only=args.non_compliant)
+    except Exception as exc:  # every failure becomes one sentence, never a traceback
+        import logging
+
+        from .aws.errors import explain
+
+        logging.getLogger("mfa_tui").exception("%s failed", args.command)
+        print(f"mfa-tui: {explain(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `mfa-tui` console script."""
+    from .config import setup_logging
+
+    args = build_parser().parse_args(argv)
+    setup_logging()
+    opts = GlobalOptions(
+        profile=args.profile,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        demo=args.demo,
+        demo_users=args.demo_users,
+    )
+    if args.command is None:
+        return _run_tui(opts)
+    return _run_command(args, opts)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

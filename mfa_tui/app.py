@@ -1,0 +1,48 @@
+"""The Textual application: owns the AWS connection (made in a worker) and the screens."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from .config import styles_dir
+from .screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from .aws.session import AwsConnection
+    from .connect import Connector
+
+
+class MfaTuiApp(App[int]):
+    """mfa-tui. The first screen paints before boto3 is imported; data arrives from workers."""
+
+    TITLE = "mfa-tui"
+    CSS_PATH = [styles_dir() / "app.tcss"]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Leave mfa-tui"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help",
+                tooltip="Show every key"),
+    ]
+
+    def __init__(self, connector: Connector, *, demo: bool = False) -> None:
+        super().__init__()
+        self._connector = connector
+        self._connection: AwsConnection | None = None
+        self._connect_lock = threading.Lock()
+        self.demo = demo
+
+    def connection(self) -> AwsConnection:
+        """The AWS connection, made on first use. Call from a worker thread only."""
+        with self._connect_lock:
+            if self._connection is None:
+                self._connection = self._connector()
+            return self._connection
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen())
+
+    def action_help(self) -> None:
+        self.action_show_help_panel()

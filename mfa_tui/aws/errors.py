@@ -1,0 +1,69 @@
+"""Turn boto3/botocore exceptions into one clear sentence: what failed, why, what to do."""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    ReadTimeoutError,
+)
+
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
+_BAD_KEYS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException"}
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+_THROTTLED = {
+    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+}
+
+
+def explain(exc: BaseException, *, doing: str = "") -> str:
+    """One sentence for the user. ``doing`` names the task, e.g. "reading the user list"."""
+    where = f" while {doing}" if doing else ""
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        message = exc.response.get("Error", {}).get("Message", "")
+        op = exc.operation_name
+        if code in _DENIED:
+            return (
+                f"AWS denied {op}{where}: the caller lacks permission for it ({message.strip()}). "
+                f"Ask an administrator to allow that action, or use a profile that has it."
+            )
+        if code in _EXPIRED:
+            return (
+                f"The AWS credentials have expired{where}: refresh them "
+                "(e.g. `aws sso login`, or a new MFA session) and try again."
+            )
+        if code in _BAD_KEYS:
+            return (
+                f"AWS does not recognise these credentials{where} ({code}): check the access key "
+                "id and secret, or the profile in use."
+            )
+        if code in _THROTTLED:
+            return (
+                f"AWS is throttling {op}{where} and retries ran out: wait a minute and try again."
+            )
+        if code == "NoSuchEntity":
+            return f"{message.strip() or 'No such entity'}{where}."
+        return f"{op} failed{where}: {code}: {message.strip()}"
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return (
+            "No AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            "use --profile NAME, or try the embedded demo account with --demo."
+        )
+    if isinstance(exc, ProfileNotFound):
+        return f"{exc}: check ~/.aws/config or `mfa-tui profile list`."
+    if isinstance(exc, NoRegionError):
+        return "No AWS region is set: pass --region or set AWS_REGION."
+    if isinstance(exc, EndpointConnectionError | ConnectionClosedError | ReadTimeoutError):
+        return (
+            f"Cannot reach AWS{where} ({exc}): check the network, the proxy or --endpoint-url."
+        )
+    if isinstance(exc, BotoCoreError):
+        return f"AWS request failed{where}: {exc}"
+    return f"Unexpected error{where}: {type(exc).__name__}: {exc}"

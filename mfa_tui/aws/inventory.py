@@ -1,0 +1,214 @@
+"""Read the account's IAM.5 inventory in a handful of calls (see core/inventory_merge.py)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..core.credential_report import ReportRow, parse_credential_report
+from ..core.inventory_merge import (
+    Attachments,
+    ListedUser,
+    LiveUser,
+    device,
+    merge_users,
+    users_needing_live_lookup,
+)
+from ..core.models import Inventory, MfaDevice, Sources
+from .errors import explain
+from .session import AwsConnection
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFAULT_POLICY_NAME = "EnforceMFAPolicy"
+_REPORT_WAIT_S = 60.0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fetch_credential_report(
+    iam: object, *, sleep: Callable[[float], None] = time.sleep, timeout: float = _REPORT_WAIT_S
+) -> tuple[list[ReportRow], datetime | None, list[str]]:
+    """Generate (if AWS wants to) and read the credential report.
+
+    AWS regenerates at most every 4 hours; while it says STARTED/INPROGRESS we poll with a
+    growing pause, never a hot loop, and give up after ``timeout`` seconds.
+    """
+    delay, waited = 0.2, 0.0
+    while True:
+        state = iam.generate_credential_report().get("State")  # type: ignore[attr-defined]
+        if state == "COMPLETE":
+            break
+        if waited >= timeout:
+            return [], None, ["The credential report is still being generated; try again soon."]
+        sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 2.0)
+    try:
+        got = iam.get_credential_report()  # type: ignore[attr-defined]
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in {"ReportNotPresent", "ReportExpired", "ReportInProgress"}:
+            return [], None, [f"The credential report is not ready ({code}); try again soon."]
+        raise
+    rows, problems = parse_credential_report(got["Content"])
+    return rows, got.get("GeneratedTime"), problems
+
+
+def list_users(iam: object) -> list[ListedUser]:
+    """Every IAM user (paginated)."""
+    out = []
+    for page in iam.get_paginator("list_users").paginate():  # type: ignore[attr-defined]
+        for u in page.get("Users", []):
+            out.append(
+                ListedUser(
+                    name=u["UserName"],
+                    arn=u["Arn"],
+                    created=u.get("CreateDate"),
+                    password_last_used=u.get("PasswordLastUsed"),
+                )
+            )
+    return out
+
+
+def list_assigned_virtual_devices(iam: object) -> dict[str, list[MfaDevice]]:
+    """Assigned virtual MFA devices by user name (1,000 a page)."""
+    out: dict[str, list[MfaDevice]] = {}
+    paginator = iam.get_paginator("list_virtual_mfa_devices")  # type: ignore[attr-defined]
+    for page in paginator.paginate(
+        AssignmentStatus="Assigned", PaginationConfig={"PageSize": 1000}
+    ):
+        for d in page.get("VirtualMFADevices", []):
+            user = (d.get("User") or {}).get("UserName")
+            if user:
+                out.setdefault(user, []).append(device(d["SerialNumber"], d.get("EnableDate")))
+    return out
+
+
+def policy_arn(account: str, name: str = DEFAULT_POLICY_NAME) -> str:
+    """The ARN of the customer-managed enforcement policy."""
+    return f"arn:aws:iam::{account}:policy/{name}"
+
+
+def list_policy_attachments(iam: object, arn: str) -> Attachments:
+    """Where the enforcement policy is attached (``ListEntitiesForPolicy``, paged).
+
+    Group members come from ``GetGroup`` for the attached groups only.
+    """
+    users: set[str] = set()
+    groups: dict[str, frozenset[str]] = {}
+    try:
+        paginator = iam.get_paginator("list_entities_for_policy")  # type: ignore[attr-defined]
+        for page in paginator.paginate(PolicyArn=arn):
+            users.update(u["UserName"] for u in page.get("PolicyUsers", []))
+            for g in page.get("PolicyGroups", []):
+                groups[g["GroupName"]] = frozenset()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NoSuchEntity":
+            return Attachments()  # the policy does not exist yet: nothing is enforced
+        raise
+    for name in list(groups):
+        members: set[str] = set()
+        for page in iam.get_paginator("get_group").paginate(GroupName=name):  # type: ignore[attr-defined]
+            members.update(u["UserName"] for u in page.get("Users", []))
+        groups[name] = frozenset(members)
+    return Attachments(users=frozenset(users), groups=groups)
+
+
+def live_user(iam: object, name: str) -> LiveUser:
+    """Confirm one user's console access and devices now."""
+    try:
+        iam.get_login_profile(UserName=name)  # type: ignore[attr-defined]
+        console: bool | None = True
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchEntity":
+            raise
+        console = False
+    devices: list[MfaDevice] = []
+    for page in iam.get_paginator("list_mfa_devices").paginate(UserName=name):  # type: ignore[attr-defined]
+        devices.extend(device(d["SerialNumber"], d.get("EnableDate")) for d in page["MFADevices"])
+    return LiveUser(console_access=console, devices=tuple(devices))
+
+
+def load_inventory(
+    conn: AwsConnection, *, policy_name: str = DEFAULT_POLICY_NAME, workers: int = 8
+) -> Inventory:
+    """The whole inventory. Raises only when nothing useful could be read at all."""
+    caller = conn.caller()
+    iam = conn.client("iam")
+    problems: list[str] = []
+
+    def attempt(doing: str, fn: Callable[[], T], default: T) -> T:
+        try:
+            return fn()
+        except (ClientError, BotoCoreError) as exc:
+            log.warning("%s failed: %s", doing, exc)
+            problems.append(explain(exc, doing=doing))
+            return default
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        no_report: tuple[list[ReportRow], datetime | None, list[str]] = ([], None, [])
+        f_report = pool.submit(
+            attempt, "reading the credential report", lambda: fetch_credential_report(iam),
+            no_report,
+        )
+        f_users = pool.submit(lambda: list_users(iam))
+        f_virtual = pool.submit(
+            attempt, "listing virtual MFA devices", lambda: list_assigned_virtual_devices(iam), {}
+        )
+        f_attach = pool.submit(
+            attempt,
+            "reading where the enforcement policy is attached",
+            lambda: list_policy_attachments(iam, policy_arn(caller.account, policy_name)),
+            Attachments(),
+        )
+        no_alias: list[str] = []
+        f_alias = pool.submit(
+            attempt, "reading the account alias",
+            lambda: list(iam.list_account_aliases().get("AccountAliases", [])), no_alias,
+        )
+        listed = f_users.result()  # without the user list there is no inventory: raise
+        users_at = _now()
+        rows, report_time, report_problems = f_report.result()
+        virtual = f_virtual.result()
+        virtual_at = _now()
+        attachments = f_attach.result()
+        aliases = f_alias.result()
+    problems.extend(report_problems)
+
+    live: dict[str, LiveUser] = {}
+    need = users_needing_live_lookup(rows, listed, virtual)
+
+    def check(name: str) -> LiveUser | None:
+        return attempt(f"checking {name}", lambda: live_user(iam, name), None)
+
+    if need:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for name, result in zip(need, pool.map(check, need), strict=True):
+                if result is not None:
+                    live[name] = result
+
+    users = merge_users(rows, listed, virtual, live, attachments)
+    return Inventory(
+        account=caller.account,
+        caller=caller,
+        generated_at=_now(),
+        sources=Sources(
+            credential_report_generated_at=report_time,
+            virtual_mfa_listed_at=virtual_at,
+            users_listed_at=users_at,
+        ),
+        users=users,
+        alias=(aliases[0] if aliases else None),
+        policy_name=policy_name,
+        problems=tuple(problems),
+    )

@@ -1,0 +1,1 @@
+"""Non-interactive commands: each takes a connection and returns an exit code."""

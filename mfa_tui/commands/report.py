@@ -1,0 +1,59 @@
+"""`mfa-tui report`: the inventory, non-interactive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from ..aws.inventory import load_inventory
+from ..aws.session import AwsConnection
+from ..core.models import Inventory
+from ..core.report_shape import inventory_csv, inventory_json
+from ..core.text import age, devices_summary
+
+
+def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) -> None:
+    """A rich table; symbols as well as colour so NO_COLOR output still reads."""
+    now = datetime.now(UTC)
+    title = f"{inv.alias or inv.account} ({inv.account}) — {len(inv.users)} users, " \
+            f"{inv.console_users} with console, {inv.non_compliant} non-compliant"
+    table = Table(title=title, title_justify="left", expand=False)
+    for col in ("", "user", "console", "MFA", "enforced", "last sign-in", "keys"):
+        table.add_column(col, no_wrap=col == "user")
+    for u in inv.users:
+        if non_compliant_only and u.compliant:
+            continue
+        mark = "[green]✓[/]" if u.compliant else "[bold red]✗[/]"
+        table.add_row(
+            mark,
+            u.user,
+            {True: "yes", False: "no", None: "?"}[u.console_access],
+            devices_summary(u.mfa_devices) or ("[red]none[/]" if u.console_access else "none"),
+            (u.enforced_via if u.enforced_via and u.enforced_via != "user" else "yes")
+            if u.enforcement_attached else "-",
+            age(u.password_last_used, now) if u.password_last_used else "-",
+            str(u.access_keys_active),
+        )
+    console.print(table)
+    for problem in inv.problems:
+        console.print(f"[yellow]! {problem}[/]")
+
+
+def run(conn: AwsConnection, *, fmt: str, non_compliant_only: bool) -> int:
+    """Print the report; exit 0 (errors raise and become exit 2 in the CLI)."""
+    inv = load_inventory(conn)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(inventory_json(inv, non_compliant_only=non_compliant_only),
+                                    indent=2) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(inventory_csv(inv, non_compliant_only=non_compliant_only))
+    else:
+        render_table(inv, non_compliant_only=non_compliant_only, console=Console())
+    for problem in inv.problems:
+        if fmt != "table":
+            print(f"mfa-tui: warning: {problem}", file=sys.stderr)
+    return 0

@@ -1,0 +1,98 @@
+"""Typed models the UI and the commands see. No boto3 dicts past the aws/ boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+DeviceType = Literal["virtual", "hardware", "fido"]
+
+
+@dataclass(frozen=True)
+class MfaDevice:
+    """One MFA device assigned to a user."""
+
+    serial: str
+    type: DeviceType
+    enable_date: datetime | None = None
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """Everything the inventory knows about one IAM user (IAM.5 view)."""
+
+    user: str
+    arn: str
+    console_access: bool | None  # None: unknown (user newer than the credential report)
+    mfa_active: bool
+    mfa_devices: tuple[MfaDevice, ...] = ()
+    enforcement_attached: bool = False
+    enforced_via: str | None = None  # None, "user" or the name of the group
+    password_last_used: datetime | None = None
+    access_keys_active: int = 0
+    access_key_last_used: datetime | None = None
+    created: datetime | None = None
+    stale: bool = False  # the credential report predates a change we could not confirm
+
+    @property
+    def compliant(self) -> bool:
+        """IAM.5: a user with a console password must have MFA."""
+        return not self.console_access or self.mfa_active
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who the tool is acting as."""
+
+    account: str
+    arn: str
+    user_id: str = ""
+
+    @property
+    def iam_user_name(self) -> str | None:
+        """The caller's IAM user name, or None when the caller is a role or root."""
+        resource = self.arn.split(":", 5)[-1]
+        if resource.startswith("user/"):
+            return resource.rsplit("/", 1)[-1]
+        return None
+
+
+@dataclass(frozen=True)
+class Sources:
+    """When each data source was read; the UI shows their ages."""
+
+    credential_report_generated_at: datetime | None = None
+    virtual_mfa_listed_at: datetime | None = None
+    users_listed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The account's users at one moment, plus what could not be read."""
+
+    account: str
+    caller: Caller
+    generated_at: datetime
+    sources: Sources
+    users: tuple[UserRecord, ...]
+    alias: str | None = None
+    policy_name: str = "EnforceMFAPolicy"
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def console_users(self) -> int:
+        """Users with a console password."""
+        return sum(1 for u in self.users if u.console_access)
+
+    @property
+    def non_compliant(self) -> int:
+        """Users failing IAM.5."""
+        return sum(1 for u in self.users if not u.compliant)
+
+    def get(self, name: str) -> UserRecord | None:
+        """The record of one user by exact name."""
+        for record in self.users:
+            if record.user == name:
+                return record
+        return None

@@ -1,0 +1,64 @@
+"""The report's machine-readable shapes (DESIGN.md `report --format json`), pure."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from .models import Inventory, UserRecord
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def user_json(u: UserRecord) -> dict[str, Any]:
+    """One user in the DESIGN.md shape."""
+    return {
+        "user": u.user,
+        "arn": u.arn,
+        "console_access": bool(u.console_access),
+        "mfa_active": u.mfa_active,
+        "mfa_devices": [{"serial": d.serial, "type": d.type} for d in u.mfa_devices],
+        "enforcement_attached": u.enforcement_attached,
+        "password_last_used": _iso(u.password_last_used),
+        "access_keys_active": u.access_keys_active,
+        "compliant": u.compliant,
+    }
+
+
+def inventory_json(inv: Inventory, *, non_compliant_only: bool = False) -> dict[str, Any]:
+    """The whole report as a JSON-ready dict."""
+    users = [u for u in inv.users if not (non_compliant_only and u.compliant)]
+    return {
+        "account": inv.account,
+        "generated_at": _iso(inv.generated_at),
+        "sources": {
+            "credential_report_generated_at": _iso(inv.sources.credential_report_generated_at),
+            "virtual_mfa_listed_at": _iso(inv.sources.virtual_mfa_listed_at),
+        },
+        "users": [user_json(u) for u in users],
+    }
+
+
+CSV_FIELDS = (
+    "user", "arn", "console_access", "mfa_active", "mfa_devices", "enforcement_attached",
+    "password_last_used", "access_keys_active", "compliant",
+)
+
+
+def inventory_csv(inv: Inventory, *, non_compliant_only: bool = False) -> str:
+    """The report as CSV, one row a user; devices joined by spaces as ``type:serial``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for u in inv.users:
+        if non_compliant_only and u.compliant:
+            continue
+        row = user_json(u)
+        row["mfa_devices"] = " ".join(f"{d['type']}:{d['serial']}" for d in row["mfa_devices"])
+        writer.writerow(["" if row[k] is None else str(row[k]).lower()
+                         if isinstance(row[k], bool) else row[k] for k in CSV_FIELDS])
+    return out.getvalue()

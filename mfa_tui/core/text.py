@@ -1,0 +1,27 @@
+"""Short human texts shared by the table, the report and the detail view (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from .models import MfaDevice
+
+
+def age(then: datetime | None, now: datetime) -> str:
+    """"now", "5m", "3h", "12d", "2y" — compact, for narrow columns."""
+    if then is None:
+        return "never"
+    seconds = max(0, int((now - then).total_seconds()))
+    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+def devices_summary(devices: Iterable[MfaDevice]) -> str:
+    """"virtual", "virtual+fido", "2 hardware"."""
+    counts = Counter(d.type for d in devices)
+    parts = [f"{n} {kind}" if n > 1 else kind for kind, n in sorted(counts.items())]
+    return "+".join(parts)

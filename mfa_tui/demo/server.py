@@ -1,0 +1,37 @@
+"""Start moto's server in-process on a free loopback port, quietly."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+DEMO_ACCOUNT = "123456789012"
+DEMO_REGION = "us-east-1"
+# Dummy credentials: moto accepts anything; these never leave the machine.
+DEMO_ACCESS_KEY_ID = "testing"
+DEMO_SECRET_ACCESS_KEY = "testing"
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    """A running demo server."""
+
+    url: str
+    users: int
+
+
+def start_demo(users: int = 60) -> DemoServer:
+    """Start moto on 127.0.0.1 (a free port), seed the fictional account, return its URL."""
+    # Keep stdout and the terminal clean: moto's banner and werkzeug's request log would
+    # corrupt `--demo report --format json` and the TUI.
+    for name in ("werkzeug", "moto"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    from moto.server import ThreadedMotoServer
+
+    from .account import seed_account
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    seed_account(users)
+    return DemoServer(url=f"http://{host}:{port}", users=users)

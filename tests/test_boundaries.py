@@ -1,0 +1,32 @@
+"""Architecture rules a user feels: the backend runs without Textual; first paint, no boto3."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def _imported_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout
+    return {line.split(".")[0] for line in out.splitlines()}
+
+
+@pytest.mark.parametrize("module", [
+    "mfa_tui.core.models", "mfa_tui.core.credential_report", "mfa_tui.core.inventory_merge",
+    "mfa_tui.core.report_shape", "mfa_tui.core.qr_text", "mfa_tui.aws.inventory",
+    "mfa_tui.aws.session", "mfa_tui.commands.report",
+])
+def test_core_and_aws_never_import_textual(module: str) -> None:
+    assert "textual" not in _imported_after(f"import {module}")
+
+
+def test_the_app_module_loads_without_boto3() -> None:
+    # The TUI must paint before boto3 (~0.5 s) is imported; the app module may not pull it in.
+    mods = _imported_after("import mfa_tui.cli, mfa_tui.app")
+    assert "textual" in mods
+    assert "boto3" not in mods and "botocore" not in mods and "moto" not in mods
