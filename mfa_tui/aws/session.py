@@ -51,7 +51,7 @@ class AwsConnection:
             aws_session_token=options.session_token,
         )
         self._config = Config(
-            retries={"mode": RETRY_MODE, "max_attempts": MAX_ATTEMPTS},
+            retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
             max_pool_connections=max_pool_connections,
             connect_timeout=5,
             read_timeout=30,

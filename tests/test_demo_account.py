@@ -1,0 +1,85 @@
+"""The demo account holds every state IAM.5 cares about, and the inventory classifies each right.
+
+Runs the real inventory code against the harness's moto server; the demo seeds moto's
+in-process backend, which that server (in this same process) serves.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mfa_tui.aws.inventory import live_user, load_inventory
+from mfa_tui.aws.session import AwsConnection, ConnectionOptions
+from mfa_tui.core.models import Inventory
+from mfa_tui.demo.account import seed_account
+
+
+@pytest.fixture
+def demo_inventory(moto) -> Inventory:  # type: ignore[no-untyped-def]
+    seed_account(60)
+    return load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
+
+
+def test_every_state_is_present_and_classified(demo_inventory: Inventory) -> None:
+    inv = demo_inventory
+    get = inv.get
+    assert len(inv.users) == 60 and inv.problems == ()
+    alice, bob, carol, ci, dave = (get(n) for n in ("alice", "bob", "carol", "ci-deploy", "dave"))
+    assert alice and alice.console_access and alice.mfa_active and alice.compliant
+    assert [d.type for d in alice.mfa_devices] == ["virtual"]
+    assert bob and bob.console_access and not bob.mfa_active and not bob.compliant
+    assert carol and carol.console_access is False and carol.mfa_active and carol.compliant
+    assert ci and ci.console_access is False and ci.access_keys_active == 1 and ci.compliant
+    # dave's device was deactivated: he fails IAM.5 even though a device named for him exists.
+    assert dave and not dave.mfa_active and not dave.compliant
+    erin = get("erin")
+    assert erin and erin.compliant and "virtual" in [d.type for d in erin.mfa_devices]
+    frank = get("frank")
+    assert frank and [d.type for d in frank.mfa_devices] == ["hardware"] and frank.compliant
+    heidi = get("heidi")
+    assert heidi and heidi.enforcement_attached and heidi.enforced_via == "user"
+    assert bob.enforcement_attached and bob.enforced_via == "Developers"
+    breakglass = get("admin.breakglass")
+    assert breakglass and breakglass.compliant
+
+
+def test_live_lookup_sees_every_device_of_a_two_device_user(moto) -> None:  # type: ignore[no-untyped-def]
+    # The bulk sources only name virtual devices; a user's FIDO key beside a virtual device
+    # shows when the user is confirmed live (detail view, `check`).
+    seed_account(20)
+    live = live_user(moto.client("iam"), "erin")
+    assert live.console_access is True
+    assert sorted(d.type for d in live.devices) == ["fido", "virtual"]
+
+
+def test_names_with_every_allowed_character_round_trip(demo_inventory: Inventory) -> None:
+    names = {u.user for u in demo_inventory.users}
+    assert {"jane.doe@example.com", "ops+oncall", "svc=report,eu", "x_y-z.test"} <= names
+    svc = demo_inventory.get("svc=report,eu")
+    assert svc and svc.access_keys_active == 1 and svc.console_access is False
+
+
+def test_counts_match_the_rows(demo_inventory: Inventory) -> None:
+    inv = demo_inventory
+    assert inv.non_compliant == sum(1 for u in inv.users if u.console_access and not u.mfa_active)
+    assert inv.alias == "example-corp-prod"
+    assert inv.caller.account == "123456789012"
+
+
+def test_same_account_every_run(moto) -> None:  # type: ignore[no-untyped-def]
+    seed_account(80)
+    first = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
+    moto.reset()
+    seed_account(80)
+    second = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
+    shape = [(u.user, u.console_access, u.mfa_active, u.enforcement_attached)
+             for u in first.users]
+    assert shape == [(u.user, u.console_access, u.mfa_active, u.enforcement_attached)
+                     for u in second.users]
+
+
+def test_scales_to_the_iam_user_quota(moto) -> None:  # type: ignore[no-untyped-def]
+    seed_account(5000)
+    iam = moto.client("iam")
+    users = [u for page in iam.get_paginator("list_users").paginate() for u in page["Users"]]
+    assert len(users) == 5000
