@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("table", "json", "csv"), default="table")
     report.add_argument("--non-compliant", action="store_true",
                         help="only users failing IAM.5")
+    report.add_argument("--exact", action="store_true",
+                        help="also list hardware/FIDO devices the credential report only counts "
+                        "(one call per such user)")
     return parser
 
 
@@ -64,7 +67,8 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
         if args.command == "report":
             from .commands import report
 
-            return report.run(conn, fmt=args.format, non_compliant_only=args.non_compliant)
+            return report.run(conn, fmt=args.format, non_compliant_only=args.non_compliant,
+                              exact=args.exact)
     except Exception as exc:  # every failure becomes one sentence, never a traceback
         import logging
 

@@ -46,7 +46,7 @@ def test_demo_report_json_is_clean_and_in_the_design_shape(tmp_path: Path) -> No
     assert set(report["sources"]) == {"credential_report_generated_at", "virtual_mfa_listed_at"}
     names = [u["user"] for u in report["users"]]
     assert len(names) == len(set(names)) == 60
-    keys = {"user", "arn", "console_access", "mfa_active", "mfa_devices",
+    keys = {"user", "arn", "console_access", "mfa_active", "mfa_devices", "mfa_devices_complete",
             "enforcement_attached", "password_last_used", "access_keys_active", "compliant"}
     for user in report["users"]:
         assert set(user) == keys

@@ -140,9 +140,17 @@ def live_user(iam: object, name: str) -> LiveUser:
 
 
 def load_inventory(
-    conn: AwsConnection, *, policy_name: str = DEFAULT_POLICY_NAME, workers: int = 8
+    conn: AwsConnection,
+    *,
+    policy_name: str = DEFAULT_POLICY_NAME,
+    workers: int = 8,
+    exact: bool = False,
 ) -> Inventory:
-    """The whole inventory. Raises only when nothing useful could be read at all."""
+    """The whole inventory. Raises only when nothing useful could be read at all.
+
+    ``exact`` lists the devices of users whose MFA the bulk sources only know from the
+    credential report (one ``ListMFADevices`` call each) instead of trusting the report.
+    """
     caller = conn.caller()
     iam = conn.client("iam")
     problems: list[str] = []
@@ -186,7 +194,7 @@ def load_inventory(
     problems.extend(report_problems)
 
     live: dict[str, LiveUser] = {}
-    need = users_needing_live_lookup(rows, listed, virtual)
+    need = users_needing_live_lookup(rows, listed, virtual, exact=exact)
 
     def check(name: str) -> LiveUser | None:
         return attempt(f"checking {name}", lambda: live_user(iam, name), None)

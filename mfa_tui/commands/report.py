@@ -13,7 +13,7 @@ from ..aws.inventory import load_inventory
 from ..aws.session import AwsConnection
 from ..core.models import Inventory
 from ..core.report_shape import inventory_csv, inventory_json
-from ..core.text import age, devices_summary
+from ..core.text import age, mfa_text
 
 
 def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) -> None:
@@ -32,7 +32,7 @@ def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) 
             mark,
             u.user,
             {True: "yes", False: "no", None: "?"}[u.console_access],
-            devices_summary(u.mfa_devices) or ("[red]none[/]" if u.console_access else "none"),
+            mfa_text(u) if u.mfa_active or not u.console_access else "[red]none[/]",
             (u.enforced_via if u.enforced_via and u.enforced_via != "user" else "yes")
             if u.enforcement_attached else "-",
             age(u.password_last_used, now) if u.password_last_used else "-",
@@ -43,9 +43,9 @@ def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) 
         console.print(f"[yellow]! {problem}[/]")
 
 
-def run(conn: AwsConnection, *, fmt: str, non_compliant_only: bool) -> int:
+def run(conn: AwsConnection, *, fmt: str, non_compliant_only: bool, exact: bool = False) -> int:
     """Print the report; exit 0 (errors raise and become exit 2 in the CLI)."""
-    inv = load_inventory(conn)
+    inv = load_inventory(conn, exact=exact)
     if fmt == "json":
         sys.stdout.write(json.dumps(inventory_json(inv, non_compliant_only=non_compliant_only),
                                     indent=2) + "\n")

@@ -57,18 +57,23 @@ def users_needing_live_lookup(
     report: Iterable[ReportRow],
     listed: Iterable[ListedUser],
     virtual_by_user: Mapping[str, Iterable[MfaDevice]],
+    *,
+    exact: bool = False,
 ) -> list[str]:
     """Users the bulk sources cannot settle, in name order.
 
-    A user the report says has MFA but who holds no assigned virtual device either has a
-    hardware/FIDO device (which only ``ListMFADevices`` names) or lost a virtual one since the
-    report; a user missing from the report is newer than it.
+    A user missing from the report is newer than it: always looked up. A user the report
+    says has MFA but who holds no assigned virtual device has a hardware/FIDO device (which
+    only ``ListMFADevices`` names) or lost a virtual one since the report: looked up only when
+    ``exact`` (one call a user), otherwise the report is trusted and the record says so.
     """
     by_name = {row.user: row for row in report}
     out = []
     for user in listed:
         row = by_name.get(user.name)
-        if row is None or (row.mfa_active and not list(virtual_by_user.get(user.name, ()))):
+        if row is None or (
+            exact and row.mfa_active and not list(virtual_by_user.get(user.name, ()))
+        ):
             out.append(user.name)
     return sorted(out)
 
@@ -87,22 +92,22 @@ def merge_users(
         row = by_name.get(user.name)
         virtual = tuple(virtual_by_user.get(user.name, ()))
         found = live.get(user.name)
+        # MFA rests on the report alone: a non-virtual device we have not listed.
+        report_only_mfa = bool(row and row.mfa_active and not virtual)
         if found is not None:
-            devices = found.devices
-            console = found.console_access
+            devices, console, complete = found.devices, found.console_access, True
+            mfa = bool(devices)
         else:
-            devices = virtual
+            devices, complete = virtual, not report_only_mfa
             console = row.password_enabled if row else None
-        if row is None and found is None:
-            console = None
-        stale = found is None and row is None
+            mfa = bool(virtual) or report_only_mfa
         via = attachments.via(user.name)
         records.append(
             UserRecord(
                 user=user.name,
                 arn=user.arn,
                 console_access=console,
-                mfa_active=bool(devices),
+                mfa_active=mfa,
                 mfa_devices=tuple(sorted(devices, key=lambda d: d.serial)),
                 enforcement_attached=via is not None,
                 enforced_via=via,
@@ -111,7 +116,8 @@ def merge_users(
                 access_keys_active=row.access_keys_active if row else 0,
                 access_key_last_used=row.access_key_last_used if row else None,
                 created=user.created or (row.created if row else None),
-                stale=stale,
+                devices_complete=complete,
+                stale=row is None and found is None,
             )
         )
     return tuple(records)

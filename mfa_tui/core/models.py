@@ -33,7 +33,8 @@ class UserRecord:
     access_keys_active: int = 0
     access_key_last_used: datetime | None = None
     created: datetime | None = None
-    stale: bool = False  # the credential report predates a change we could not confirm
+    devices_complete: bool = True  # False: MFA known from the credential report, devices not listed
+    stale: bool = False  # newer than the credential report and not confirmed live
 
     @property
     def compliant(self) -> bool:

@@ -22,6 +22,9 @@ def user_json(u: UserRecord) -> dict[str, Any]:
         "console_access": bool(u.console_access),
         "mfa_active": u.mfa_active,
         "mfa_devices": [{"serial": d.serial, "type": d.type} for d in u.mfa_devices],
+        # False when MFA is known from the credential report only (a hardware/FIDO device
+        # not listed): `report --exact` or `check USER` lists it.
+        "mfa_devices_complete": u.devices_complete,
         "enforcement_attached": u.enforcement_attached,
         "password_last_used": _iso(u.password_last_used),
         "access_keys_active": u.access_keys_active,

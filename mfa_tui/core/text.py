@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from .models import MfaDevice
+from .models import MfaDevice, UserRecord
 
 
 def age(then: datetime | None, now: datetime) -> str:
@@ -25,3 +25,11 @@ def devices_summary(devices: Iterable[MfaDevice]) -> str:
     counts = Counter(d.type for d in devices)
     parts = [f"{n} {kind}" if n > 1 else kind for kind, n in sorted(counts.items())]
     return "+".join(parts)
+
+
+def mfa_text(user: UserRecord) -> str:
+    """The MFA cell: device types, "report" when only the credential report knows, or none."""
+    listed = devices_summary(user.mfa_devices)
+    if not user.devices_complete:
+        return f"{listed}+report" if listed else "yes (report)"
+    return listed or "none"

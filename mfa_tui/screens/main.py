@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState
 
 from ..core.models import Inventory
-from ..core.text import age, devices_summary
+from ..core.text import age, mfa_text
 from ..widgets.account_header import AccountHeader
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class MainScreen(Screen[None]):
                 "✓" if u.compliant else "✗",
                 u.user,
                 {True: "yes", False: "no", None: "?"}[u.console_access],
-                devices_summary(u.mfa_devices) or "none",
+                mfa_text(u),
                 (u.enforced_via or "") if u.enforcement_attached else "-",
                 age(u.password_last_used, now) if u.password_last_used else "-",
                 str(u.access_keys_active),
