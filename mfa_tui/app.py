@@ -27,9 +27,12 @@ class MfaTuiApp(App[int]):
                 tooltip="Show every key"),
     ]
 
-    def __init__(self, connector: Connector, *, demo: bool = False) -> None:
+    def __init__(
+        self, connector: Connector, *, demo: bool = False, refresh_interval: float = 60.0
+    ) -> None:
         super().__init__()
         self._connector = connector
+        self.refresh_interval = refresh_interval
         self._connection: AwsConnection | None = None
         self._connect_lock = threading.Lock()
         self.demo = demo

@@ -10,11 +10,13 @@ from .models import MfaDevice, UserRecord
 
 
 def age(then: datetime | None, now: datetime) -> str:
-    """"now", "5m", "3h", "12d", "2y" — compact, for narrow columns."""
+    """"just now", "5m ago", "3h ago", "12d ago"; the date itself once over a year old."""
     if then is None:
         return "never"
     seconds = max(0, int((now - then).total_seconds()))
-    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
+    if seconds >= 365 * 86400:
+        return then.strftime("%Y-%m-%d")
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit} ago"
     return "just now"

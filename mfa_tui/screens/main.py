@@ -1,4 +1,4 @@
-"""The main screen: the users table (filled when the inventory arrives)."""
+"""The main screen: who has console access without MFA, right now."""
 
 from __future__ import annotations
 
@@ -10,24 +10,42 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
 from ..core.models import Inventory
-from ..core.text import age, mfa_text
+from ..core.table_view import SORT_KEYS, View, select_rows
 from ..widgets.account_header import AccountHeader
+from ..widgets.users_table import UsersTable
 
 if TYPE_CHECKING:
     from ..app import MfaTuiApp
 
 
 class MainScreen(Screen[None]):
-    """Who has console access without MFA, right now."""
+    """The users table, its filter and marks; AWS reads run in an exclusive worker."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", key_display="/", id="filter",
+                tooltip="Filter users by name"),
+        Binding("f", "cycle_view", "View", id="view",
+                tooltip="All users → console users → non-compliant"),
+        Binding("space", "toggle_mark", "Mark", id="mark", tooltip="Mark or unmark the row"),
+        Binding("N", "mark_non_compliant", "Mark non-compliant", show=False,
+                id="mark-non-compliant", tooltip="Mark every visible non-compliant user"),
+        Binding("U", "unmark_all", "Unmark all", show=False, id="unmark-all",
+                tooltip="Clear every mark"),
+        Binding("o", "cycle_sort", "Sort", show=False, id="sort",
+                tooltip="Sort by the next column (click a header to sort by it)"),
         Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the account again now"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
+
+    view: reactive[View] = reactive(View.ALL)
+    filter_text: reactive[str] = reactive("")
+    marks: reactive[frozenset[str]] = reactive(frozenset())
 
     @dataclass
     class InventoryLoaded(Message):
@@ -35,24 +53,28 @@ class MainScreen(Screen[None]):
 
         inventory: Inventory
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.inventory: Inventory | None = None
+
     def compose(self) -> ComposeResult:
         yield AccountHeader(id="account-header")
-        yield DataTable(id="users", cursor_type="row", zebra_stripes=False)
+        yield Input(placeholder="filter users by name — Enter keeps it, Esc clears", id="filter")
+        yield UsersTable(id="users")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#users", DataTable)
-        table.add_column(" ", key="state", width=1)
-        table.add_column("user", key="user")
-        table.add_column("console", key="console")
-        table.add_column("MFA", key="mfa")
-        table.add_column("enforced", key="enforced")
-        table.add_column("last sign-in", key="last")
-        table.add_column("keys", key="keys")
+        self.query_one(UsersTable).focus()
         self.action_refresh()
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        if app.refresh_interval > 0:
+            self.set_interval(app.refresh_interval, self.action_refresh)
+        self.set_interval(15, self.query_one(AccountHeader).refresh)  # ages tick on
+
+    # -- data -------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self.query_one(AccountHeader).status = "Loading…"
+        self.query_one(AccountHeader).busy = True
         self.load_inventory()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inventory")
@@ -65,30 +87,118 @@ class MainScreen(Screen[None]):
 
     @on(InventoryLoaded)
     def show_inventory(self, message: InventoryLoaded) -> None:
-        inv = message.inventory
+        self.inventory = message.inventory
+        existing = {u.user for u in message.inventory.users}
+        self.marks = frozenset(m for m in self.marks if m in existing)
         header = self.query_one(AccountHeader)
-        header.inventory = inv
-        header.status = " ".join(inv.problems)
-        table = self.query_one("#users", DataTable)
-        table.clear()
-        now = datetime.now(UTC)
-        for u in inv.users:
-            table.add_row(
-                "✓" if u.compliant else "✗",
-                u.user,
-                {True: "yes", False: "no", None: "?"}[u.console_access],
-                mfa_text(u),
-                (u.enforced_via or "") if u.enforcement_attached else "-",
-                age(u.password_last_used, now) if u.password_last_used else "-",
-                str(u.access_keys_active),
-                key=u.user,
-            )
+        header.inventory = message.inventory
+        header.busy = False
+        header.error = ""
+        self._redraw()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "inventory":
-            from ..aws.errors import explain
+        if event.state != WorkerState.ERROR or event.worker.group != "inventory":
+            return
+        from ..aws.errors import explain
 
-            error = event.worker.error
-            message = explain(error) if error else "Loading failed."
-            self.query_one(AccountHeader).status = message
-            self.notify(message, severity="error", timeout=10)
+        error = event.worker.error
+        message = explain(error) if error else "Reading the account failed."
+        header = self.query_one(AccountHeader)
+        header.busy = False
+        kept = " Showing the last good data." if self.inventory else ""
+        header.error = f"Refresh failed at {datetime.now(UTC):%H:%M:%S} UTC: {message}{kept}"
+        self.notify(message, title="Refresh failed", severity="error", timeout=10)
+
+    # -- view state -------------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        table = self.query_one(UsersTable)
+        users = self.inventory.users if self.inventory else ()
+        rows = select_rows(users, text=self.filter_text, view=self.view,
+                           sort=table.sort_key, reverse=table.sort_reverse)
+        table.set_rows(rows, self.marks)
+        self.query_one(AccountHeader).view_line = self._view_line(len(rows))
+
+    def _view_line(self, shown: int) -> str:
+        parts = [f"{self.view.value} ({shown})"]
+        if self.filter_text:
+            parts.append(f"filter “{self.filter_text}”")
+        if self.marks:
+            parts.append(f"{len(self.marks)} marked")
+        return " · ".join(parts)
+
+    def watch_view(self) -> None:
+        self._redraw()
+
+    def watch_filter_text(self) -> None:
+        self._redraw()
+
+    def watch_marks(self, marks: frozenset[str]) -> None:
+        self.query_one(UsersTable).set_marks(marks)
+        shown = len(self.query_one(UsersTable).rows)
+        self.query_one(AccountHeader).view_line = self._view_line(shown)
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("-shown")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        box = self.query_one("#filter", Input)
+        if not box.value:
+            box.remove_class("-shown")
+        self.query_one(UsersTable).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("-shown")
+        self.filter_text = ""
+        self.query_one(UsersTable).focus()
+
+    def action_cycle_view(self) -> None:
+        self.view = self.view.next()
+
+    def action_toggle_mark(self) -> None:
+        table = self.query_one(UsersTable)
+        user = table.current
+        if user is None:
+            return
+        self.marks = self.marks ^ {user.user}
+        table.action_cursor(1)
+
+    def action_mark_non_compliant(self) -> None:
+        rows = self.query_one(UsersTable).rows
+        self.marks = self.marks | {u.user for u in rows if not u.compliant}
+
+    def action_unmark_all(self) -> None:
+        self.marks = frozenset()
+
+    def action_cycle_sort(self) -> None:
+        table = self.query_one(UsersTable)
+        order = list(SORT_KEYS)
+        table.sort_key = order[(order.index(table.sort_key) + 1) % len(order)]
+        table.sort_reverse = False
+        self._redraw()
+
+    @on(UsersTable.HeaderClicked)
+    def sort_by_header(self, event: UsersTable.HeaderClicked) -> None:
+        table = self.query_one(UsersTable)
+        if table.sort_key == event.column:
+            table.sort_reverse = not table.sort_reverse
+        else:
+            table.sort_key, table.sort_reverse = event.column, False
+        self._redraw()
+
+    @on(UsersTable.Selected)
+    def open_detail(self, event: UsersTable.Selected) -> None:
+        from .user_detail import UserDetailScreen
+
+        self.app.push_screen(UserDetailScreen(event.user))

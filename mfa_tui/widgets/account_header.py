@@ -13,27 +13,37 @@ from ..core.text import age
 
 
 class AccountHeader(Static):
-    """Account id and alias, caller, counts and source ages."""
+    """Account id and alias, caller, counts, source ages, and the view line."""
 
     inventory: reactive[Inventory | None] = reactive(None)
-    status: reactive[str] = reactive("Connecting…")
+    busy: reactive[bool] = reactive(True)
+    error: reactive[str] = reactive("")
+    view_line: reactive[str] = reactive("")
 
     def render(self) -> Text:
         inv = self.inventory
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         if inv is None:
             text.append("mfa-tui ", style="bold")
-            text.append(self.status)
+            text.append(self.error or "Connecting to AWS…")
             return text
-        text.append(f"{inv.alias or 'account'} ", style="bold")
-        text.append(f"{inv.account}  ")
-        text.append(f"as {inv.caller.arn}\n", style="dim")
+        text.append(inv.alias or "account", style="bold")
+        text.append(f" {inv.account} ")
+        text.append(f"as {inv.caller.arn}", style="dim")
+        text.append("\n")
         text.append(f"{len(inv.users)} users · {inv.console_users} console · ")
         text.append(f"✗ {inv.non_compliant} non-compliant", style="bold")
         now = datetime.now(UTC)
         report = inv.sources.credential_report_generated_at
         devices = inv.sources.virtual_mfa_listed_at
         text.append(f" · report {age(report, now)} · devices {age(devices, now)}", style="dim")
-        if self.status:
-            text.append(f"  {self.status}", style="italic")
+        if self.busy:
+            text.append(" · refreshing…", style="italic")
+        text.append("\n")
+        if self.error:
+            text.append(self.error, style="bold")
+        elif inv.problems:
+            text.append("! " + " ".join(inv.problems), style="bold")
+        else:
+            text.append(self.view_line, style="dim")
         return text
