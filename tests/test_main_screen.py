@@ -25,7 +25,9 @@ async def until(pilot: Pilot[int], check, tries: int = 200) -> None:  # type: ig
 
 
 @asynccontextmanager
-async def running(moto, size=(80, 24), users: int = 60) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int]]]:  # type: ignore[no-untyped-def]
+async def running(  # type: ignore[no-untyped-def]
+    moto, size=(80, 24), users: int = 60
+) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int]]]:
     seed_account(users)
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
     async with app.run_test(size=size) as pilot:
