@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--exact", action="store_true",
                         help="also list hardware/FIDO devices the credential report only counts "
                         "(one call per such user)")
+
+    check = sub.add_parser("check", help="one user, live: console, MFA devices, enforcement, "
+                           "last sign-in, keys (exit 0 compliant, 1 not, 2 error)")
+    check.add_argument("user", metavar="USER", help="the IAM user name")
+    check.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -69,6 +74,10 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
 
             return report.run(conn, fmt=args.format, non_compliant_only=args.non_compliant,
                               exact=args.exact)
+        if args.command == "check":
+            from .commands import check
+
+            return check.run(conn, args.user, fmt=args.format)
     except Exception as exc:  # every failure becomes one sentence, never a traceback
         import logging
 

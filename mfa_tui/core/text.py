@@ -22,6 +22,12 @@ def age(then: datetime | None, now: datetime) -> str:
     return "just now"
 
 
+def age_short(then: datetime | None, now: datetime) -> str:
+    """Like :func:`age` without "ago", for the header: "now", "5m", "3h", "12d", a date."""
+    text = age(then, now)
+    return "now" if text == "just now" else text.removesuffix(" ago")
+
+
 def devices_summary(devices: Iterable[MfaDevice]) -> str:
     """"virtual", "virtual+fido", "2 hardware"."""
     counts = Counter(d.type for d in devices)

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from ..core.models import Inventory
-from ..core.text import age
+from ..core.text import age_short
 
 
 class AccountHeader(Static):
@@ -31,12 +31,13 @@ class AccountHeader(Static):
         text.append(f" {inv.account} ")
         text.append(f"as {inv.caller.arn}", style="dim")
         text.append("\n")
-        text.append(f"{len(inv.users)} users · {inv.console_users} console · ")
         text.append(f"✗ {inv.non_compliant} non-compliant", style="bold")
+        text.append(f" · {inv.console_users} console · {len(inv.users)} users")
         now = datetime.now(UTC)
         report = inv.sources.credential_report_generated_at
         devices = inv.sources.virtual_mfa_listed_at
-        text.append(f" · report {age(report, now)} · devices {age(devices, now)}", style="dim")
+        text.append(f" · report {age_short(report, now)} · devices {age_short(devices, now)}",
+                    style="dim")
         if self.busy:
             text.append(" · refreshing…", style="italic")
         text.append("\n")

@@ -1,0 +1,56 @@
+"""`mfa-tui check USER`: the on-call answer for one user, read live, in one screenful."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.text import Text
+
+from ..aws.session import AwsConnection
+from ..aws.user_detail import NoSuchUser, load_user_detail
+from ..core.user_detail import Tone, UserDetail, check_lines, detail_json
+
+EXIT_COMPLIANT, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
+
+_STYLES: dict[Tone, str] = {
+    "ok": "bold green",
+    "bad": "bold red",
+    "unknown": "bold yellow",
+    "warn": "yellow",
+    "plain": "",
+}
+
+
+def print_detail(detail: UserDetail, console: Console, *, now: datetime | None = None) -> None:
+    """The lines, coloured by tone; the ✓/✗/? symbols carry the verdict without colour."""
+    for line in check_lines(detail, now or datetime.now(UTC)):
+        # Text, not markup: AWS messages in problem lines may hold brackets.
+        console.print(Text(line.text, style=_STYLES[line.tone]))
+
+
+def exit_code(detail: UserDetail) -> int:
+    """0 compliant, 1 not compliant, 2 when the verdict could not be told."""
+    return {True: EXIT_COMPLIANT, False: EXIT_NOT_COMPLIANT}.get(detail.compliant, EXIT_ERROR)
+
+
+def run(conn: AwsConnection, user: str, *, fmt: str = "text") -> int:
+    """Print the answer and return the exit code (other errors raise; the CLI explains them)."""
+    try:
+        detail = load_user_detail(conn, user)
+    except NoSuchUser as exc:
+        print(f"mfa-tui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if fmt == "json":
+        sys.stdout.write(json.dumps(detail_json(detail), indent=2) + "\n")
+        for problem in detail.problems:
+            print(f"mfa-tui: warning: {problem}", file=sys.stderr)
+    else:
+        print_detail(detail, Console(highlight=False))
+    code = exit_code(detail)
+    if code == EXIT_ERROR:
+        print(f"mfa-tui: could not tell whether {user} is compliant: {detail.reason}.",
+              file=sys.stderr)
+    return code

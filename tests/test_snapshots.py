@@ -1,0 +1,43 @@
+"""SVG snapshots of the main screens at the sizes people use (80x24 over SSH, 120x40).
+
+Built through the same factory the CLI uses, on the demo account served by moto. Ages in
+the demo are relative to now, so the pictures stay the same from run to run.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from mfa_tui.app import MfaTuiApp
+from mfa_tui.connect import GlobalOptions, make_connector
+from mfa_tui.demo.account import seed_account
+from mfa_tui.widgets.users_table import UsersTable
+
+
+async def _filled(pilot: Pilot[int]) -> None:
+    table = pilot.app.screen.query_one(UsersTable)
+    for _ in range(200):
+        if table.rows:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+def _app(moto) -> MfaTuiApp:  # type: ignore[no-untyped-def]
+    seed_account(60)
+    return MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_main_screen(snap_compare, moto, size) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(moto), terminal_size=size, run_before=_filled)
+
+
+def test_main_screen_non_compliant_marked(snap_compare, moto) -> None:  # type: ignore[no-untyped-def]
+    async def before(pilot: Pilot[int]) -> None:
+        await _filled(pilot)
+        await pilot.press("f", "f", "N")
+        await pilot.pause()
+
+    assert snap_compare(_app(moto), terminal_size=(80, 24), run_before=before)
