@@ -27,13 +27,17 @@ _STYLES: dict[Tone, str] = {
 def print_detail(detail: UserDetail, console: Console, *, now: datetime | None = None) -> None:
     """The lines, coloured by tone; the ✓/✗/? symbols carry the verdict without colour."""
     for line in check_lines(detail, now or datetime.now(UTC)):
-        # Text, not markup: AWS messages in problem lines may hold brackets.
-        console.print(Text(line.text, style=_STYLES[line.tone]))
+        # Text, not markup: AWS messages in problem lines may hold brackets. soft_wrap: no
+        # hard line breaks, so piped output keeps one fact a line (greppable).
+        console.print(Text(line.text, style=_STYLES[line.tone]), soft_wrap=True)
 
 
 def exit_code(detail: UserDetail) -> int:
     """0 compliant, 1 not compliant, 2 when the verdict could not be told."""
-    return {True: EXIT_COMPLIANT, False: EXIT_NOT_COMPLIANT}.get(detail.compliant, EXIT_ERROR)
+    verdict = detail.compliant
+    if verdict is None:
+        return EXIT_ERROR
+    return EXIT_COMPLIANT if verdict else EXIT_NOT_COMPLIANT
 
 
 def run(conn: AwsConnection, user: str, *, fmt: str = "text") -> int:

@@ -76,9 +76,7 @@ def qr_matrix(data: str, *, border: int = 2, error_correction: str = "L") -> lis
     """
     level = _ERROR_CORRECTION.get(error_correction.upper())
     if level is None:
-        raise ValueError(
-            f"error_correction must be one of L, M, Q, H; got {error_correction!r}"
-        )
+        raise ValueError(f"error_correction must be one of L, M, Q, H; got {error_correction!r}")
     if border < 0:
         raise ValueError(f"border must be >= 0; got {border}")
     code = qrcode.QRCode(version=None, error_correction=level, border=border)
@@ -113,9 +111,7 @@ def half_block_lines(matrix: Sequence[Sequence[bool]]) -> list[str]:
     for top_index in range(0, len(matrix), 2):
         top = matrix[top_index]
         bottom = matrix[top_index + 1] if top_index + 1 < len(matrix) else light_row
-        lines.append(
-            "".join(_GLYPHS[bool(t), bool(b)] for t, b in zip(top, bottom, strict=True))
-        )
+        lines.append("".join(_GLYPHS[bool(t), bool(b)] for t, b in zip(top, bottom, strict=True)))
     return lines
 
 
@@ -138,9 +134,7 @@ def fit_half_block_lines(
     Returns ``None`` if none fits in ``max_cols`` x ``max_rows`` cells.
     """
     for error_correction, border in choices:
-        lines = half_block_lines(
-            qr_matrix(data, border=border, error_correction=error_correction)
-        )
+        lines = half_block_lines(qr_matrix(data, border=border, error_correction=error_correction))
         cols, rows = qr_size(lines)
         if cols <= max_cols and rows <= max_rows:
             return lines

@@ -154,6 +154,10 @@ def _when(then: datetime | None, now: datetime, *, time: bool = False) -> str:
     return f"{stamp} ({_ago(then, now)})"
 
 
+def _date(then: datetime | None) -> str:
+    return then.astimezone(UTC).strftime("%Y-%m-%d") if then else "(date unknown)"
+
+
 def short_serial(serial: str) -> str:
     """A device serial without the ``arn:aws:iam::ACCOUNT:`` prefix (``mfa/alice``)."""
     return serial.split(":", 5)[-1] if serial.startswith("arn:") else serial
@@ -199,7 +203,7 @@ def check_lines(detail: UserDetail, now: datetime) -> list[Line]:
         lines += _row("MFA devices", [_UNREAD], "warn")
     elif d.devices:
         lines += _row("MFA devices", [
-            f"{m.type:<8} {short_serial(m.serial)}, enabled {_when(m.enable_date, now)}"
+            f"{m.type:<8} {short_serial(m.serial)}  enabled {_date(m.enable_date)}"
             for m in d.devices
         ])
     else:
@@ -215,7 +219,7 @@ def check_lines(detail: UserDetail, now: datetime) -> list[Line]:
     elif "policies" in d.unread:
         enforced, etone = f"{d.policy_name}: {_UNREAD}", "warn"
     else:
-        enforced, etone = f"{d.policy_name} not attached directly; groups {_UNREAD}", "warn"
+        enforced, etone = f"{d.policy_name} not attached directly (groups unreadable)", "warn"
     lines += _row("Enforcement", [enforced], etone)
 
     if "user" in d.unread:
@@ -247,8 +251,9 @@ def _key_text(key: AccessKey, now: datetime) -> str:
         used = "never used"
     else:
         service = f" ({key.last_used_service})" if key.last_used_service else ""
-        used = f"last used {_when(key.last_used, now)}{service}"
-    return f"{key.short_id} {status}, created {_when(key.created, now)}, {used}"
+        used = f"last used {_ago(key.last_used, now)}{service}"
+    created = _ago(key.created, now) if key.created else "at an unknown time"
+    return f"{key.short_id} {status}, {used}, created {created}"
 
 
 def render_check_lines(detail: UserDetail, now: datetime) -> list[str]:

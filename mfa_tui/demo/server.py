@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import urllib.request
 from dataclasses import dataclass
 
 DEMO_ACCOUNT = "123456789012"
@@ -20,8 +21,15 @@ class DemoServer:
     users: int
 
 
+_running: DemoServer | None = None
+
+
 def start_demo(users: int = 60) -> DemoServer:
-    """Start moto on 127.0.0.1 (a free port), seed the fictional account, return its URL."""
+    """Start moto on 127.0.0.1 (a free port), seed the fictional account, return its URL.
+
+    A second call in the same process resets the running server and seeds it afresh.
+    """
+    global _running
     # Keep stdout and the terminal clean: moto's banner and werkzeug's request log would
     # corrupt `--demo report --format json` and the TUI.
     for name in ("werkzeug", "moto"):
@@ -30,8 +38,16 @@ def start_demo(users: int = 60) -> DemoServer:
 
     from .account import seed_account
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    if _running is None:
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+    else:
+        url = _running.url
+        request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
     seed_account(users)
-    return DemoServer(url=f"http://{host}:{port}", users=users)
+    _running = DemoServer(url=url, users=users)
+    return _running

@@ -105,9 +105,12 @@ class MainScreen(Screen[None]):
         message = explain(error) if error else "Reading the account failed."
         header = self.query_one(AccountHeader)
         header.busy = False
-        kept = " Showing the last good data." if self.inventory else ""
-        header.error = f"Refresh failed at {datetime.now(UTC):%H:%M:%S} UTC: {message}{kept}"
-        self.notify(message, title="Refresh failed", severity="error", timeout=10)
+        if self.inventory:
+            header.error = (f"Refresh failed at {datetime.now(UTC):%H:%M:%S} UTC: {message} "
+                            "Showing the last good data.")
+        else:
+            header.error = f"Could not read the account: {message} Press r to try again."
+        self.notify(message, title="Reading the account failed", severity="error", timeout=10)
 
     # -- view state -------------------------------------------------------------------
 

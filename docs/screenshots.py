@@ -1,0 +1,49 @@
+"""Make the README's SVG screenshots from the real app on the demo account.
+
+    .venv/bin/python docs/screenshots.py
+
+Runs `mfa-tui --demo` headless (Textual's test driver), presses the keys a user would, and
+saves each screen as SVG next to this script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from mfa_tui.app import MfaTuiApp
+from mfa_tui.connect import GlobalOptions, make_connector
+from mfa_tui.widgets.users_table import UsersTable
+
+HERE = Path(__file__).resolve().parent
+
+SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str]], ...] = (
+    ("main-screen.svg", (100, 30), ()),
+    ("non-compliant-marked.svg", (80, 24), ("f", "f", "N")),
+)
+
+
+async def shoot(name: str, size: tuple[int, int], keys: Sequence[str]) -> None:
+    """Start the app on the demo account, wait for the table, press keys, save an SVG."""
+    app = MfaTuiApp(make_connector(GlobalOptions(demo=True)), demo=True, refresh_interval=0)
+    async with app.run_test(size=size) as pilot:
+        table = app.screen.query_one(UsersTable)
+        for _ in range(400):
+            if table.rows:
+                break
+            await pilot.pause(0.05)
+        await pilot.press(*keys)
+        await pilot.pause(0.2)
+        app.save_screenshot(filename=name, path=str(HERE))
+    print(f"wrote {HERE / name}")
+
+
+async def main() -> None:
+    """Every screenshot, one app each."""
+    for name, size, keys in SHOTS:
+        await shoot(name, size, keys)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
