@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from .config import styles_dir
 from .screens.main import MainScreen
@@ -43,6 +46,19 @@ class MfaTuiApp(App[int]):
             if self._connection is None:
                 self._connection = self._connector()
             return self._connection
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette offers every action of the current screen that has a key, by name."""
+        yield from super().get_system_commands(screen)
+        for binding in screen.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.tooltip:
+                continue
+            key = binding.key_display or binding.key.split(",")[0]
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip} (key: {key})",
+                partial(screen.run_action, binding.action),
+            )
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

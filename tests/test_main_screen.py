@@ -151,3 +151,16 @@ async def test_enter_opens_the_user_detail(moto) -> None:  # type: ignore[no-unt
         assert type(app.screen).__name__ == "UserDetailScreen"
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_palette_offers_the_screen_actions(moto) -> None:  # type: ignore[no-untyped-def]
+    async with running(moto) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Mark non-compliant")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.inventory
+        assert screen.marks == {u.user for u in screen.inventory.users if not u.compliant}
