@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from mfa_tui.app import MfaTuiApp
 from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.core.table_view import View
 from mfa_tui.demo.account import seed_account
 from mfa_tui.screens.main import MainScreen
+from mfa_tui.screens.user_detail import UserDetailScreen
 from mfa_tui.widgets.account_header import AccountHeader
 from mfa_tui.widgets.users_table import UsersTable
 
@@ -144,13 +146,38 @@ async def test_sort_by_header_click_and_o(moto) -> None:  # type: ignore[no-unty
         assert table.sort_reverse and names(app) == sorted(names(app), key=str.lower, reverse=True)
 
 
-async def test_enter_opens_the_user_detail(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_enter_opens_the_live_detail_and_updates_the_row(moto) -> None:  # type: ignore[no-untyped-def]
     async with running(moto) as (app, pilot):
-        await pilot.press("slash", *"alice", "enter", "enter")
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        frank = main.inventory.get("frank") if main.inventory else None
+        assert frank and not frank.devices_complete  # the report only counts his token
+        await pilot.press("slash", *"frank", "enter", "enter")
         await pilot.pause()
-        assert type(app.screen).__name__ == "UserDetailScreen"
+        assert isinstance(app.screen, UserDetailScreen)
+        body = app.screen.query_one("#detail-body", Static)
+        await until(pilot, lambda: "COMPLIANT" in str(body.render()))
+        text = str(body.render())
+        assert "hardware" in text and "Last sign-in" in text
         await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
+        assert app.screen is main
+        # Opening the user confirmed him live: the row now names the device type.
+        await until(pilot, lambda: main.inventory is not None
+                    and main.inventory.get("frank").devices_complete)  # type: ignore[union-attr]
+        row = main.query_one(UsersTable).current
+        assert row and row.user == "frank" and [d.type for d in row.mfa_devices] == ["hardware"]
+
+
+async def test_detail_of_a_user_deleted_meanwhile_says_so(moto) -> None:  # type: ignore[no-untyped-def]
+    async with running(moto) as (app, pilot):
+        moto.client("iam").delete_login_profile(UserName="grace")
+        iam = moto.client("iam")
+        for group in iam.list_groups_for_user(UserName="grace")["Groups"]:
+            iam.remove_user_from_group(GroupName=group["GroupName"], UserName="grace")
+        iam.delete_user(UserName="grace")
+        await pilot.press("slash", *"grace", "enter", "enter")
+        body = app.screen.query_one("#detail-body", Static)
+        await until(pilot, lambda: "There is no IAM user named 'grace'" in str(body.render()))
 
 
 async def test_palette_offers_the_screen_actions(moto) -> None:  # type: ignore[no-untyped-def]

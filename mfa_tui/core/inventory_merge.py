@@ -10,12 +10,13 @@ Sources, and how fresh each is:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from .compliance import device_type_from_serial
 from .credential_report import ReportRow
 from .models import MfaDevice, UserRecord
+from .user_detail import UserDetail
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,25 @@ class Attachments:
         return None
 
 
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _row_for(user: ListedUser, by_name: Mapping[str, ReportRow]) -> ReportRow | None:
+    """The user's report row, unless it describes an earlier user of the same name.
+
+    A user deleted and created again since the report keeps the name but not the creation
+    time; the old row (perhaps "MFA: true") must not speak for the new user. The report
+    has whole seconds, ``ListUsers`` may have fractions: allow a little slack.
+    """
+    row = by_name.get(user.name)
+    if row is None or row.created is None or user.created is None:
+        return row
+    if abs((_utc(row.created) - _utc(user.created)).total_seconds()) >= 2:
+        return None
+    return row
+
+
 def users_needing_live_lookup(
     report: Iterable[ReportRow],
     listed: Iterable[ListedUser],
@@ -62,7 +82,8 @@ def users_needing_live_lookup(
 ) -> list[str]:
     """Users the bulk sources cannot settle, in name order.
 
-    A user missing from the report is newer than it: always looked up. A user the report
+    A user missing from the report is newer than it (or was re-created since under the same
+    name): always looked up. A user the report
     says has MFA but who holds no assigned virtual device has a hardware/FIDO device (which
     only ``ListMFADevices`` names) or lost a virtual one since the report: looked up only when
     ``exact`` (one call a user), otherwise the report is trusted and the record says so.
@@ -70,7 +91,7 @@ def users_needing_live_lookup(
     by_name = {row.user: row for row in report}
     out = []
     for user in listed:
-        row = by_name.get(user.name)
+        row = _row_for(user, by_name)
         if row is None or (
             exact and row.mfa_active and not list(virtual_by_user.get(user.name, ()))
         ):
@@ -89,7 +110,7 @@ def merge_users(
     by_name = {row.user: row for row in report}
     records = []
     for user in sorted(listed, key=lambda u: u.name):
-        row = by_name.get(user.name)
+        row = _row_for(user, by_name)
         virtual = tuple(virtual_by_user.get(user.name, ()))
         found = live.get(user.name)
         # MFA rests on the report alone: a non-virtual device we have not listed.
@@ -126,3 +147,29 @@ def merge_users(
 def device(serial: str, enable_date: datetime | None = None) -> MfaDevice:
     """An MfaDevice with its type read from the serial."""
     return MfaDevice(serial=serial, type=device_type_from_serial(serial), enable_date=enable_date)
+
+
+def confirmed_record(detail: UserDetail, previous: UserRecord | None) -> UserRecord:
+    """The row of a user just read live: live facts win, unread parts keep the old values."""
+    base = previous or UserRecord(user=detail.user, arn=detail.arn, console_access=None,
+                                  mfa_active=False)
+    console = detail.console_access if detail.console_access is not None else base.console_access
+    devices_read = "devices" not in detail.unread
+    devices = detail.devices if devices_read else base.mfa_devices
+    enforcement_read = detail.enforcement_known
+    keys_read = "keys" not in detail.unread
+    return replace(
+        base,
+        arn=detail.arn or base.arn,
+        console_access=console,
+        mfa_active=bool(devices) if devices_read else base.mfa_active,
+        mfa_devices=tuple(sorted(devices, key=lambda d: d.serial)),
+        devices_complete=devices_read or base.devices_complete,
+        enforcement_attached=(detail.enforcement is not None) if enforcement_read
+        else base.enforcement_attached,
+        enforced_via=detail.enforcement if enforcement_read else base.enforced_via,
+        password_last_used=detail.password_last_used or base.password_last_used,
+        access_keys_active=sum(1 for k in detail.access_keys if k.active) if keys_read
+        else base.access_keys_active,
+        stale=False,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -90,6 +90,13 @@ class Inventory:
     def non_compliant(self) -> int:
         """Users failing IAM.5."""
         return sum(1 for u in self.users if not u.compliant)
+
+    def with_user(self, record: UserRecord) -> Inventory:
+        """A copy with one user's record replaced (or added)."""
+        users = [u for u in self.users if u.user != record.user]
+        users.append(record)
+        users.sort(key=lambda u: u.user)
+        return replace(self, users=tuple(users))
 
     def get(self, name: str) -> UserRecord | None:
         """The record of one user by exact name."""

@@ -15,10 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
+from ..core.inventory_merge import confirmed_record
 from ..core.models import Inventory
 from ..core.table_view import SORT_KEYS, View, select_rows
 from ..widgets.account_header import AccountHeader
 from ..widgets.users_table import UsersTable
+from .user_detail import UserDetailScreen
 
 if TYPE_CHECKING:
     from ..app import MfaTuiApp
@@ -200,8 +202,16 @@ class MainScreen(Screen[None]):
             table.sort_key, table.sort_reverse = event.column, False
         self._redraw()
 
+    @on(UserDetailScreen.Confirmed)
+    def user_confirmed(self, message: UserDetailScreen.Confirmed) -> None:
+        """A user read live replaces their row, in place (the cursor and marks stay)."""
+        if self.inventory is None:
+            return
+        previous = self.inventory.get(message.detail.user)
+        self.inventory = self.inventory.with_user(confirmed_record(message.detail, previous))
+        self.query_one(AccountHeader).inventory = self.inventory
+        self._redraw()
+
     @on(UsersTable.Selected)
     def open_detail(self, event: UsersTable.Selected) -> None:
-        from .user_detail import UserDetailScreen
-
         self.app.push_screen(UserDetailScreen(event.user))

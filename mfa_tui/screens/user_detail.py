@@ -1,29 +1,98 @@
-"""User detail: what the inventory knows at once, then the live answer (placeholder)."""
+"""User detail: the inventory's row at once, then the live answer (the same lines as `check`)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from ..core.models import UserRecord
+from ..core.user_detail import UserDetail, check_lines
+
+if TYPE_CHECKING:
+    from ..app import MfaTuiApp
+
+#: Tones of the check lines → component classes styled with theme colours in app.tcss.
+_TONE_CLASS = {"ok": "ok", "bad": "bad", "warn": "warn", "unknown": "warn", "plain": ""}
 
 
 class UserDetailScreen(Screen[None]):
-    """One user's devices, groups, policies, last sign-in and keys."""
+    """One user's console access, devices, enforcement, groups, policies, sign-in and keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "app.pop_screen", "Back", id="back"),
+        Binding("escape,q", "app.pop_screen", "Back", id="back", tooltip="Back to the table"),
+        Binding("r", "reload", "Reload", id="reload", tooltip="Read this user again now"),
     ]
+
+    @dataclass
+    class Confirmed(Message):
+        """The user was read live; the main screen updates the row in place."""
+
+        detail: UserDetail
 
     def __init__(self, user: UserRecord) -> None:
         super().__init__()
         self.user = user
 
     def compose(self) -> ComposeResult:
-        yield Static(self.user.user, id="detail-title")
-        yield Static("Loading live detail…", id="detail-body")
+        yield Static(f"{self.user.user}  {self.user.arn}", id="detail-title")
+        with VerticalScroll(id="detail-scroll"):
+            yield Static(self._from_inventory(), id="detail-body")
         yield Footer()
+
+    def _from_inventory(self) -> Text:
+        u = self.user
+        text = Text()
+        text.append("✓ compliant" if u.compliant else "✗ not compliant", style="bold")
+        text.append(" (from the inventory; reading live…)\n", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load_detail()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def load_detail(self) -> None:
+        from ..aws.user_detail import load_user_detail
+
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        detail = load_user_detail(app.connection(), self.user.user)
+        self.post_message(self.Confirmed(detail))
+
+    @on(Confirmed)
+    def show_detail(self, message: Confirmed) -> None:
+        text = Text()
+        for line in check_lines(message.detail, datetime.now(UTC)):
+            tone = _TONE_CLASS.get(line.tone, "")
+            style = self.get_component_rich_style(f"detail--{tone}") if tone else ""
+            text.append(line.text + "\n", style=style)
+        self.query_one("#detail-body", Static).update(text)
+        # Let the screen below update its row (the stack is ours: it is the main screen).
+        for screen in self.app.screen_stack:
+            if screen is not self:
+                screen.post_message(self.Confirmed(message.detail))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group != "detail":
+            return
+        from ..aws.errors import explain
+        from ..aws.user_detail import NoSuchUser
+
+        error = event.worker.error
+        message = str(error) if isinstance(error, NoSuchUser) else explain(
+            error or RuntimeError("unknown"), doing=f"reading {self.user.user}")
+        self.query_one("#detail-body", Static).update(Text(message, style="bold"))
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"detail--ok", "detail--bad", "detail--warn"}
