@@ -31,11 +31,18 @@ class MfaTuiApp(App[int]):
     ]
 
     def __init__(
-        self, connector: Connector, *, demo: bool = False, refresh_interval: float = 60.0
+        self,
+        connector: Connector,
+        *,
+        demo: bool = False,
+        refresh_interval: float = 60.0,
+        cache_key: str | None = None,
     ) -> None:
         super().__init__()
         self._connector = connector
         self.refresh_interval = refresh_interval
+        #: Where the last inventory of this connection is cached (None: no cache).
+        self.cache_key = cache_key
         self._connection: AwsConnection | None = None
         self._connect_lock = threading.Lock()
         self.demo = demo

@@ -60,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_tui(opts: GlobalOptions) -> int:
     from .app import MfaTuiApp
 
-    app = MfaTuiApp(connector=make_connector(opts), demo=opts.demo)
+    app = MfaTuiApp(connector=make_connector(opts), demo=opts.demo,
+                    cache_key=opts.connection_key())
     result = app.run()
     return int(result or 0)
 

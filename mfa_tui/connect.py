@@ -24,6 +24,14 @@ class GlobalOptions:
     demo: bool = False
     demo_users: int = 60
 
+    def connection_key(self) -> str:
+        """Names the account this connects to, for the inventory cache (nothing secret)."""
+        if self.demo:
+            return f"demo:{self.demo_users}"
+        profile = self.profile or os.environ.get("AWS_PROFILE", "")
+        endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL", "")
+        return f"profile={profile};endpoint={endpoint};region={self.region or ''}"
+
 
 Connector = Callable[[], "AwsConnection"]
 

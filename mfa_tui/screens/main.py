@@ -51,9 +51,10 @@ class MainScreen(Screen[None]):
 
     @dataclass
     class InventoryLoaded(Message):
-        """A fresh inventory arrived from the worker."""
+        """An inventory arrived from a worker: fresh from AWS, or the local cache."""
 
         inventory: Inventory
+        cached: bool = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,8 +68,10 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(UsersTable).focus()
-        self.action_refresh()
         app: MfaTuiApp = self.app  # type: ignore[assignment]
+        if app.cache_key:
+            self.load_cached(app.cache_key)
+        self.action_refresh()
         if app.refresh_interval > 0:
             self.set_interval(app.refresh_interval, self.action_refresh)
         self.set_interval(15, self.query_one(AccountHeader).refresh)  # ages tick on
@@ -86,16 +89,32 @@ class MainScreen(Screen[None]):
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         inventory = load_inventory(app.connection())
         self.post_message(self.InventoryLoaded(inventory))
+        if app.cache_key:
+            from ..inventory_cache import save_cached
+
+            save_cached(app.cache_key, inventory)
+
+    @work(thread=True, exit_on_error=False, group="cache")
+    def load_cached(self, key: str) -> None:
+        from ..inventory_cache import load_cached
+
+        inventory = load_cached(key)
+        if inventory is not None:
+            self.post_message(self.InventoryLoaded(inventory, cached=True))
 
     @on(InventoryLoaded)
     def show_inventory(self, message: InventoryLoaded) -> None:
+        header = self.query_one(AccountHeader)
+        if message.cached and header.inventory is not None:
+            return  # fresh data already arrived
         self.inventory = message.inventory
         existing = {u.user for u in message.inventory.users}
         self.marks = frozenset(m for m in self.marks if m in existing)
-        header = self.query_one(AccountHeader)
         header.inventory = message.inventory
-        header.busy = False
-        header.error = ""
+        header.cached = message.cached
+        header.busy = message.cached
+        if not message.cached:
+            header.error = ""
         self._redraw()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

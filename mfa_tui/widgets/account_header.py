@@ -19,6 +19,7 @@ class AccountHeader(Static):
     busy: reactive[bool] = reactive(True)
     error: reactive[str] = reactive("")
     view_line: reactive[str] = reactive("")
+    cached: reactive[bool] = reactive(False)
 
     def render(self) -> Text:
         inv = self.inventory
@@ -38,6 +39,8 @@ class AccountHeader(Static):
         devices = inv.sources.virtual_mfa_listed_at
         text.append(f" · report {age_short(report, now)} · devices {age_short(devices, now)}",
                     style="dim")
+        if self.cached:
+            text.append(f" · cached {age_short(inv.generated_at, now)}", style="bold")
         if self.busy:
             text.append(" · refreshing…", style="italic")
         text.append("\n")
