@@ -19,7 +19,8 @@ def _imported_after(code: str) -> set[str]:
 @pytest.mark.parametrize("module", [
     "mfa_tui.core.models", "mfa_tui.core.credential_report", "mfa_tui.core.inventory_merge",
     "mfa_tui.core.report_shape", "mfa_tui.core.qr_text", "mfa_tui.aws.inventory",
-    "mfa_tui.aws.session", "mfa_tui.commands.report",
+    "mfa_tui.aws.session", "mfa_tui.commands.report", "mfa_tui.core.user_detail",
+    "mfa_tui.aws.user_detail", "mfa_tui.commands.check",
 ])
 def test_core_and_aws_never_import_textual(module: str) -> None:
     assert "textual" not in _imported_after(f"import {module}")

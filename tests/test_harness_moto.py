@@ -287,10 +287,58 @@ def test_drop_after_with_retries_turns_into_already_exists(moto: MotoServer, iam
     assert moto.faults.count("CreateUser") == 2
 
 
+def test_access_denied_is_a_403_naming_the_action_and_resource(moto: MotoServer, iam) -> None:
+    iam.create_user(UserName="bob")
+    moto.faults.access_denied(actions="ListGroupsForUser", times=1)
+    moto.faults.clear_requests()
+
+    with pytest.raises(ClientError) as caught:
+        iam.list_groups_for_user(UserName="bob")  # retrying client: AccessDenied is final
+
+    error = caught.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["Error"]["Code"] == "AccessDenied"
+    assert error["Error"]["Type"] == "Sender"
+    assert error["Error"]["Message"] == (
+        "User: arn:aws:iam::123456789012:user/moto is not authorized to perform: "
+        "iam:ListGroupsForUser on resource: arn:aws:iam::123456789012:user/bob because no "
+        "identity-based policy allows the iam:ListGroupsForUser action"
+    )
+    assert [(r.action, r.fault) for r in moto.faults.requests] == [
+        ("ListGroupsForUser", "access_denied")
+    ]
+    # times=1: the next call goes through to moto; other actions were never denied.
+    assert iam.list_groups_for_user(UserName="bob")["Groups"] == []
+    assert user_names(iam) == ["bob"]
+
+
+def test_access_denied_message_is_xml_escaped(moto: MotoServer) -> None:
+    moto.faults.access_denied(actions="GetUser")
+
+    with pytest.raises(ClientError) as caught:
+        one_shot(moto).get_user(UserName="a&b<c>")
+
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    assert "user/a&b<c> because" in caught.value.response["Error"]["Message"]
+
+
+def test_json_protocol_access_denied_is_parsed(moto: MotoServer) -> None:
+    org = one_shot(moto, "organizations")
+    org.create_organization(FeatureSet="ALL")
+    moto.faults.access_denied(actions="ListRoots")
+
+    with pytest.raises(ClientError) as caught:
+        org.list_roots()
+
+    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "organizations:ListRoots" in caught.value.response["Error"]["Message"]
+
+
 def test_reset_faults_clears_rules(moto: MotoServer) -> None:
     moto.faults.throttle()
     moto.faults.server_error(500)
     moto.faults.drop_after()
+    moto.faults.access_denied()
     moto.faults.add_latency(5)
 
     moto.faults.reset_faults()
