@@ -6,6 +6,7 @@ Imports are lazy on purpose: `mfa-tui` must paint its first screen before boto3 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -67,18 +68,14 @@ def _run_tui(opts: GlobalOptions) -> int:
 
 
 def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
-    connect = make_connector(opts)
+    """Run `mfa_tui.commands.<command>.main(args, connect)`; each module imports what it needs."""
     try:
-        conn = connect()
-        if args.command == "report":
-            from .commands import report
-
-            return report.run(conn, fmt=args.format, non_compliant_only=args.non_compliant,
-                              exact=args.exact)
-        if args.command == "check":
-            from .commands import check
-
-            return check.run(conn, args.user, fmt=args.format)
+        module = importlib.import_module(f".commands.{args.command.replace('-', '_')}",
+                                         __package__)
+        return int(module.main(args, make_connector(opts)))
+    except KeyboardInterrupt:
+        print("mfa-tui: interrupted.", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # every failure becomes one sentence, never a traceback
         import logging
 
@@ -87,7 +84,6 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
         logging.getLogger("mfa_tui").exception("%s failed", args.command)
         print(f"mfa-tui: {explain(exc)}", file=sys.stderr)
         return EXIT_ERROR
-    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -392,3 +392,30 @@ def test_denied_virtual_device_listing_keeps_every_user(moto: MotoServer) -> Non
         (u.user, u.compliant) for u in baseline.users]
     alice = inv.get("alice")
     assert alice and alice.mfa_active and not alice.devices_complete
+
+
+def test_denied_group_read_keeps_direct_attachments(moto: MotoServer) -> None:
+    """Against moto: GetGroup answers 403 AccessDenied (fault injector)."""
+    seed_account(60)
+    moto.faults.access_denied(actions="GetGroup")
+    inv = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
+    heidi = inv.get("heidi")
+    assert heidi and heidi.enforced_via == "user"  # attached directly: still known
+    assert any("GetGroup" in p and "Developers" in p for p in inv.problems)
+
+
+def test_unreadable_report_on_a_big_account_says_unknown_instead_of_10000_calls(
+    moto: MotoServer,
+) -> None:
+    """Against moto: GetCredentialReport denied; 300 users would cost 600 one-by-one calls."""
+    seed_account(300)
+    moto.faults.access_denied(actions="GetCredentialReport")
+    moto.faults.clear_requests()
+    inv = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
+    assert len(inv.users) == 300
+    assert moto.faults.count("GetLoginProfile") == 0
+    assert any("console access is shown as unknown" in p for p in inv.problems)
+    bob = inv.get("bob")
+    assert bob and bob.console_access is None and not bob.compliant  # needs a look
+    carol = inv.get("carol")  # no console, but MFA from the fresh device list: fine either way
+    assert carol and carol.compliant

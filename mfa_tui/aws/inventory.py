@@ -20,15 +20,16 @@ from ..core.inventory_merge import (
     merge_users,
     users_needing_live_lookup,
 )
-from ..core.models import Inventory, MfaDevice, Sources
+from ..core.models import DEFAULT_POLICY_NAME, Inventory, MfaDevice, Sources
 from .errors import explain
 from .session import AwsConnection
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DEFAULT_POLICY_NAME = "EnforceMFAPolicy"
 _REPORT_WAIT_S = 60.0
+#: Above this many users needing one-by-one calls, the inventory says "unknown" instead.
+MAX_LIVE_LOOKUPS = 200
 
 
 def _now() -> datetime:
@@ -99,10 +100,13 @@ def policy_arn(account: str, name: str = DEFAULT_POLICY_NAME) -> str:
     return f"arn:aws:iam::{account}:policy/{name}"
 
 
-def list_policy_attachments(iam: object, arn: str) -> Attachments:
+def list_policy_attachments(
+    iam: object, arn: str, problems: list[str] | None = None
+) -> Attachments:
     """Where the enforcement policy is attached (``ListEntitiesForPolicy``, paged).
 
-    Group members come from ``GetGroup`` for the attached groups only.
+    Group members come from ``GetGroup`` for the attached groups only; a group that cannot
+    be read is reported in ``problems`` and the other attachments are kept.
     """
     users: set[str] = set()
     groups: dict[str, frozenset[str]] = {}
@@ -118,8 +122,14 @@ def list_policy_attachments(iam: object, arn: str) -> Attachments:
         raise
     for name in list(groups):
         members: set[str] = set()
-        for page in iam.get_paginator("get_group").paginate(GroupName=name):  # type: ignore[attr-defined]
-            members.update(u["UserName"] for u in page.get("Users", []))
+        try:
+            paginator = iam.get_paginator("get_group")  # type: ignore[attr-defined]
+            for page in paginator.paginate(GroupName=name):
+                members.update(u["UserName"] for u in page.get("Users", []))
+        except (ClientError, BotoCoreError) as exc:
+            if problems is None:
+                raise
+            problems.append(explain(exc, doing=f"reading the members of group {name}"))
         groups[name] = frozenset(members)
     return Attachments(users=frozenset(users), groups=groups)
 
@@ -176,7 +186,8 @@ def load_inventory(
         f_attach = pool.submit(
             attempt,
             "reading where the enforcement policy is attached",
-            lambda: list_policy_attachments(iam, policy_arn(caller.account, policy_name)),
+            lambda: list_policy_attachments(
+                iam, policy_arn(caller.account, policy_name), problems),
             Attachments(),
         )
         no_alias: list[str] = []
@@ -195,6 +206,14 @@ def load_inventory(
 
     live: dict[str, LiveUser] = {}
     need = users_needing_live_lookup(rows, listed, virtual, exact=exact)
+    if len(need) > MAX_LIVE_LOOKUPS and not exact:
+        # Without a usable credential report every user would cost two calls: show console
+        # access as unknown instead, and say so (each user is still confirmed when opened).
+        problems.append(
+            f"{len(need)} users are not in the credential report; their console access is "
+            "shown as unknown until the report can be read (open a user to check it live)."
+        )
+        need = []
 
     def check(name: str) -> LiveUser | None:
         return attempt(f"checking {name}", lambda: live_user(iam, name), None)

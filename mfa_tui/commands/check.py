@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -12,6 +14,9 @@ from rich.text import Text
 from ..aws.session import AwsConnection
 from ..aws.user_detail import NoSuchUser, load_user_detail
 from ..core.user_detail import Tone, UserDetail, check_lines, detail_json
+
+if TYPE_CHECKING:
+    from ..connect import Connector
 
 EXIT_COMPLIANT, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
 
@@ -38,6 +43,11 @@ def exit_code(detail: UserDetail) -> int:
     if verdict is None:
         return EXIT_ERROR
     return EXIT_COMPLIANT if verdict else EXIT_NOT_COMPLIANT
+
+
+def main(args: argparse.Namespace, connect: Connector) -> int:
+    """`mfa-tui check USER`."""
+    return run(connect(), args.user, fmt=args.format)
 
 
 def run(conn: AwsConnection, user: str, *, fmt: str = "text") -> int:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -14,6 +16,9 @@ from ..aws.session import AwsConnection
 from ..core.models import Inventory
 from ..core.report_shape import inventory_csv, inventory_json
 from ..core.text import age, mfa_text
+
+if TYPE_CHECKING:
+    from ..connect import Connector
 
 
 def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) -> None:
@@ -41,6 +46,12 @@ def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) 
     console.print(table)
     for problem in inv.problems:
         console.print(f"[yellow]! {problem}[/]")
+
+
+def main(args: argparse.Namespace, connect: Connector) -> int:
+    """`mfa-tui report`."""
+    return run(connect(), fmt=args.format, non_compliant_only=args.non_compliant,
+               exact=args.exact)
 
 
 def run(conn: AwsConnection, *, fmt: str, non_compliant_only: bool, exact: bool = False) -> int:

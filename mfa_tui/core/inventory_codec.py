@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .models import Caller, Inventory, MfaDevice, Sources, UserRecord
+from .models import DEFAULT_POLICY_NAME, Caller, Inventory, MfaDevice, Sources, UserRecord
 
 FORMAT = 2
 
@@ -76,7 +76,7 @@ def inventory_from_dict(data: dict[str, Any]) -> Inventory | None:
             ),
             users=tuple(users),
             alias=data.get("alias"),
-            policy_name=data.get("policy_name", "EnforceMFAPolicy"),
+            policy_name=data.get("policy_name", DEFAULT_POLICY_NAME),
         )
     except (KeyError, TypeError, ValueError):
         return None

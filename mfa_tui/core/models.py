@@ -8,6 +8,9 @@ from typing import Literal
 
 DeviceType = Literal["virtual", "hardware", "fido"]
 
+#: The customer-managed policy that enforces MFA (configurable; this is the default name).
+DEFAULT_POLICY_NAME = "EnforceMFAPolicy"
+
 
 @dataclass(frozen=True)
 class MfaDevice:
@@ -38,7 +41,13 @@ class UserRecord:
 
     @property
     def compliant(self) -> bool:
-        """IAM.5: a user with a console password must have MFA."""
+        """IAM.5: a user with a console password must have MFA.
+
+        A user whose console access is unknown and who has no MFA counts as not compliant:
+        they need a look, not a pass.
+        """
+        if self.console_access is None:
+            return self.mfa_active
         return not self.console_access or self.mfa_active
 
 
@@ -78,7 +87,7 @@ class Inventory:
     sources: Sources
     users: tuple[UserRecord, ...]
     alias: str | None = None
-    policy_name: str = "EnforceMFAPolicy"
+    policy_name: str = DEFAULT_POLICY_NAME
     problems: tuple[str, ...] = field(default=())
 
     @property

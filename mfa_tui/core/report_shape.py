@@ -19,7 +19,7 @@ def user_json(u: UserRecord) -> dict[str, Any]:
     return {
         "user": u.user,
         "arn": u.arn,
-        "console_access": bool(u.console_access),
+        "console_access": u.console_access,  # null: unknown (not in the credential report)
         "mfa_active": u.mfa_active,
         "mfa_devices": [{"serial": d.serial, "type": d.type} for d in u.mfa_devices],
         # False when MFA is known from the credential report only (a hardware/FIDO device

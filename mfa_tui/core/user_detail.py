@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .models import MfaDevice
-
-DEFAULT_POLICY_NAME = "EnforceMFAPolicy"
+from .models import DEFAULT_POLICY_NAME, MfaDevice
+from .text import age
 
 #: The parts of a detail that one failed call can leave unread.
 Part = Literal["user", "console", "devices", "groups", "policies", "group_policies", "keys"]
@@ -137,21 +136,13 @@ class Line:
     tone: Tone = "plain"
 
 
-def _ago(then: datetime, now: datetime) -> str:
-    seconds = max(0, int((now - then).total_seconds()))
-    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now"
-
-
 def _when(then: datetime | None, now: datetime, *, time: bool = False) -> str:
     """"2026-11-18 (12d ago)", or with the UTC time of day."""
     if then is None:
         return "never"
     utc = then.astimezone(UTC)
     stamp = utc.strftime("%Y-%m-%d %H:%M UTC" if time else "%Y-%m-%d")
-    return f"{stamp} ({_ago(then, now)})"
+    return f"{stamp} ({age(then, now)})"
 
 
 def _date(then: datetime | None) -> str:
@@ -251,8 +242,8 @@ def _key_text(key: AccessKey, now: datetime) -> str:
         used = "never used"
     else:
         service = f" ({key.last_used_service})" if key.last_used_service else ""
-        used = f"last used {_ago(key.last_used, now)}{service}"
-    created = _ago(key.created, now) if key.created else "at an unknown time"
+        used = f"last used {age(key.last_used, now)}{service}"
+    created = age(key.created, now) if key.created else "at an unknown time"
     return f"{key.short_id} {status}, {used}, created {created}"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from moto.iam.models import AccessKeyLastUsed, iam_backends
 
+from ..core.models import DEFAULT_POLICY_NAME
 from .server import DEMO_ACCOUNT, DEMO_REGION
 
 FIRST = (
@@ -28,7 +29,7 @@ LAST = (
     "tanaka", "urban", "vargas", "weber", "xu", "yilmaz", "zhou",
 )
 
-POLICY_NAME = "EnforceMFAPolicy"
+POLICY_NAME = DEFAULT_POLICY_NAME
 
 
 def _enforce_policy_document() -> str:

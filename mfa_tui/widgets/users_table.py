@@ -47,7 +47,8 @@ def _console(u: UserRecord, _: datetime) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("state", "", 1, 0, lambda u, _: "✓" if u.compliant else "✗"),
+    Column("state", "", 1, 0,
+           lambda u, _: "✓" if u.compliant else ("?" if u.console_access is None else "✗")),
     Column("user", "user", None, 0, lambda u, _: u.user),
     Column("console", "console", 7, 1, _console),
     Column("mfa", "MFA", 12, 0, lambda u, _: mfa_text(u)),
