@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .aws.session import AwsConnection
+    from .aws.session import AwsConnection, ConnectionOptions
+    from .core.mfa_code import AskCode
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,21 @@ class GlobalOptions:
 Connector = Callable[[], "AwsConnection"]
 
 
-def make_connector(opts: GlobalOptions) -> Connector:
-    """A function that connects when called (starting the demo server first with --demo)."""
+def make_connector(opts: GlobalOptions, *, ask_code: AskCode | None = None) -> Connector:
+    """A function that connects when first called (starting the demo server first with
+    --demo) and returns the same connection after that.
+
+    ``ask_code`` asks the admin for an MFA code when the profile needs one (the CLI's no-echo
+    prompt, or the TUI's modal); without it such a profile fails with a sentence.
+    """
+    made: list[AwsConnection] = []
 
     def connect() -> AwsConnection:
+        if not made:
+            made.append(_connect())
+        return made[0]
+
+    def _connect() -> AwsConnection:
         from .aws.session import AwsConnection, ConnectionOptions
 
         if opts.demo:
@@ -59,12 +71,44 @@ def make_connector(opts: GlobalOptions) -> Connector:
                     secret_access_key=DEMO_SECRET_ACCESS_KEY,
                 )
             )
-        return AwsConnection(
-            ConnectionOptions(
-                profile=opts.profile,
-                region=opts.region,
-                endpoint_url=opts.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None,
-            )
-        )
+        return AwsConnection(connection_options(opts), ask_code=ask_code)
 
     return connect
+
+
+def connection_options(opts: GlobalOptions) -> ConnectionOptions:
+    """Resolve ``--profile``: a keyring profile first, else an AWS config profile, else a
+    sentence naming both sources. Without a profile: the standard AWS chain. Command-line
+    ``--region``/``--endpoint-url`` win over the profile's, which win over the environment."""
+    from .aws.session import ConnectionOptions
+
+    env_endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
+    if not opts.profile:
+        return ConnectionOptions(region=opts.region,
+                                 endpoint_url=opts.endpoint_url or env_endpoint)
+    from . import profiles
+
+    stored = profiles.load_all().get(opts.profile)
+    if stored is not None:
+        secrets = profiles.secrets_for(stored)
+        return ConnectionOptions(
+            region=opts.region or stored.region,
+            endpoint_url=opts.endpoint_url or stored.endpoint_url or env_endpoint,
+            access_key_id=stored.access_key_id,
+            secret_access_key=secrets.secret_access_key,
+            session_token=secrets.session_token,
+            mfa_serial=stored.mfa_serial,
+            role_arn=stored.role_arn,
+            label=stored.name,
+        )
+    from .aws.credentials import aws_config_profiles
+
+    aws_names = aws_config_profiles()
+    if opts.profile in aws_names:
+        return ConnectionOptions(profile=opts.profile, region=opts.region,
+                                 endpoint_url=opts.endpoint_url or env_endpoint, label=opts.profile)
+    raise profiles.ProfileError(
+        f"No profile named {opts.profile!r}: it is neither a keyring profile "
+        f"({', '.join(sorted(profiles.load_all())) or 'none'}; `mfa-tui profile list`) nor an "
+        f"AWS config profile ({', '.join(aws_names) or 'none'}; ~/.aws/config)."
+    )

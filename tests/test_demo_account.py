@@ -94,3 +94,16 @@ def test_scales_to_the_iam_user_quota(moto) -> None:  # type: ignore[no-untyped-
     iam = moto.client("iam")
     users = [u for page in iam.get_paginator("list_users").paginate() for u in page["Users"]]
     assert len(users) == 5000
+
+
+def test_verdicts_resting_on_an_old_report_are_marked_stale(demo_inventory: Inventory) -> None:
+    # moto always dates its credential report 2015-02-02: older than AWS's 4-hour window.
+    inv = demo_inventory
+    report_time = inv.sources.credential_report_generated_at
+    assert report_time is not None and report_time.year == 2015
+    alice, bob, ci = inv.get("alice"), inv.get("bob"), inv.get("ci-deploy")
+    assert alice and not alice.stale  # her virtual device was listed fresh
+    assert bob and bob.stale  # "console, no MFA" comes from the old report only
+    assert ci and ci.stale  # "no console" too: a password may have been added since
+    assert inv.stale_users == sum(1 for u in inv.users if not any(
+        d.type == "virtual" for d in u.mfa_devices))

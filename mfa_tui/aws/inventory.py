@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -30,6 +30,8 @@ T = TypeVar("T")
 _REPORT_WAIT_S = 60.0
 #: Above this many users needing one-by-one calls, the inventory says "unknown" instead.
 MAX_LIVE_LOOKUPS = 200
+#: AWS regenerates the credential report at most every 4 hours; older than that is stale.
+REPORT_MAX_AGE = timedelta(hours=4)
 
 
 def _now() -> datetime:
@@ -224,7 +226,8 @@ def load_inventory(
                 if result is not None:
                     live[name] = result
 
-    users = merge_users(rows, listed, virtual, live, attachments)
+    report_is_old = report_time is not None and (virtual_at - report_time) > REPORT_MAX_AGE
+    users = merge_users(rows, listed, virtual, live, attachments, report_is_old=report_is_old)
     return Inventory(
         account=caller.account,
         caller=caller,

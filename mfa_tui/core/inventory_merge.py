@@ -105,8 +105,15 @@ def merge_users(
     virtual_by_user: Mapping[str, Iterable[MfaDevice]],
     live: Mapping[str, LiveUser],
     attachments: Attachments,
+    *,
+    report_is_old: bool = False,
 ) -> tuple[UserRecord, ...]:
-    """One record per user that exists now (per ``ListUsers``), sorted by name."""
+    """One record per user that exists now (per ``ListUsers``), sorted by name.
+
+    ``report_is_old``: the credential report is older than the fresh sources by more than
+    AWS's 4-hour regeneration window; users whose verdict rests on it (no fresh virtual
+    device, not looked up live) are marked stale.
+    """
     by_name = {row.user: row for row in report}
     records = []
     for user in sorted(listed, key=lambda u: u.name):
@@ -138,7 +145,7 @@ def merge_users(
                 access_key_last_used=row.access_key_last_used if row else None,
                 created=user.created or (row.created if row else None),
                 devices_complete=complete,
-                stale=row is None and found is None,
+                stale=found is None and (row is None or (report_is_old and not virtual)),
             )
         )
     return tuple(records)

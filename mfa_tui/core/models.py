@@ -37,7 +37,7 @@ class UserRecord:
     access_key_last_used: datetime | None = None
     created: datetime | None = None
     devices_complete: bool = True  # False: MFA known from the credential report, devices not listed
-    stale: bool = False  # newer than the credential report and not confirmed live
+    stale: bool = False  # the verdict rests on an old credential report (or none): confirm live
 
     @property
     def compliant(self) -> bool:
@@ -99,6 +99,11 @@ class Inventory:
     def non_compliant(self) -> int:
         """Users failing IAM.5."""
         return sum(1 for u in self.users if not u.compliant)
+
+    @property
+    def stale_users(self) -> int:
+        """Users whose verdict rests on an old credential report (opening one confirms it)."""
+        return sum(1 for u in self.users if u.stale)
 
     def with_user(self, record: UserRecord) -> Inventory:
         """A copy with one user's record replaced (or added)."""

@@ -50,4 +50,7 @@ class AccountHeader(Static):
             text.append("! " + " ".join(inv.problems), style="bold")
         else:
             text.append(self.view_line, style="dim")
+            if inv.stale_users:
+                text.append(f" · ⚠ {inv.stale_users} verdicts rest on the old report "
+                            "(enter confirms one)", style="bold")
         return text
