@@ -1,0 +1,579 @@
+"""TUI benchmark: launch time in a real terminal, memory, and filter latency of mfa-tui.
+
+1. In tmux (a private server per launch, socket ``bench-<pid>-<n>``), time from spawn until
+   the screen shows the first paint (mfa-tui's header) and the filled users table (the
+   header's "non-compliant" count and the first user row), ``--repeat`` times each, for:
+   a bare Textual app showing a 20-row DataTable (the yardstick); ``mfa-tui --demo
+   --demo-users N`` with no inventory cache (live data) and again with the cache the previous
+   run left; the default demo size (60 users); and ``mfa-tui --endpoint-url`` against a moto
+   server in this process (mfa-tui without moto inside, like a real user). Prints medians,
+   ratios to the bare app, mfa-tui's RSS once filled and its idle CPU afterwards.
+   Every launch gets its own ``XDG_STATE_HOME``: the user's own cache is never read or written.
+2. In-process with Textual's Pilot (``run_test``): how long the table takes to fill, how
+   much the event loop stalls meanwhile (input would wait that long), and the latency of
+   each keystroke of the filter (``/``, then "ali" one key at a time, Enter, then Esc).
+
+Everything runs against moto on 127.0.0.1 with dummy credentials: nothing leaves the machine.
+
+    .venv/bin/python benchmarks/tui.py [--users N] [--size 80x24] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+VENV_BIN = Path(sys.executable).parent
+POLL_S = 0.02
+TARGET_RATIO, AIM_RATIO = 2.5, 1.5
+TARGET_RSS_MB = 200
+TARGET_KEY_S, AIM_KEY_S = 1.0, 0.2
+FIRST_USER = "admin.breakglass"  # sorts first in the demo account
+
+BARE_APP = '''\
+"""A bare Textual app: one DataTable with 20 rows (the benchmark's yardstick)."""
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+
+class Bare(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DataTable()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("user", "console", "MFA", "last sign-in")
+        for i in range(20):
+            table.add_row(f"row-{i:02d}", "yes", "virtual", f"{i}d ago")
+
+
+Bare().run()
+'''
+
+
+# -- a real terminal -----------------------------------------------------------------------
+
+
+ScreenCheck = Callable[[str], bool]
+
+
+@dataclass
+class Launch:
+    """One launch in tmux: seconds from spawn to first paint and to ready; RSS once ready."""
+
+    first_paint_s: float
+    ready_s: float
+    rss_mb: float
+    idle_cpu_pct: float | None = None  # CPU use while lingering after ready
+
+
+class Tmux:
+    """A private tmux server (``-L bench-<pid>-<n>``) running one command.
+
+    Each launch gets a fresh socket: a server being killed can still hold the old one for a
+    moment, and a new client connecting to it fails with "server exited unexpectedly".
+    """
+
+    launched = 0
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        found = shutil.which("tmux")
+        if found is None:
+            raise SystemExit("tmux is not installed")
+        self.tmux = found
+        Tmux.launched += 1
+        self.socket = f"bench-{os.getpid()}-{Tmux.launched}"
+        self.size = size
+        # No AWS settings of this shell reach the panes: only the dummy ones a launch sets.
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("TMUX", "TMUX_PANE") and not k.startswith("AWS_")}
+        env.pop("COLUMNS", None)
+        env.pop("LINES", None)
+        env["TERM"] = "xterm-256color"
+        if "utf" not in (env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or "").lower():
+            env["LANG"] = "C.UTF-8"
+            env.pop("LC_ALL", None)
+            env.pop("LC_CTYPE", None)
+        self.env = env
+
+    def run(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(
+            [self.tmux, "-u", "-L", self.socket, "-f", "/dev/null", *args],
+            env=self.env, capture_output=True, text=True, timeout=15, check=False,
+        )
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"tmux {args[0]} failed: {proc.stderr.strip()}")
+        return proc.stdout
+
+    def spawn(self, command: Sequence[str], env: Mapping[str, str]) -> None:
+        """Start ``command`` (exec'd directly: the pane's pid is the command's) in a new
+        session of exactly ``size``, status line off, all in one tmux call."""
+        width, height = self.size
+        pane_env = [f"-e{key}={value}" for key, value in {"COLORTERM": "truecolor", **env}.items()]
+        self.run(
+            "set-option", "-g", "status", "off", ";",
+            "set-option", "-g", "default-terminal", "tmux-256color", ";",
+            "new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height),
+            *pane_env, *command,
+        )
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "bench", check=False)
+
+    def pane_pid(self) -> int:
+        return int(self.run("display-message", "-p", "-t", "bench", "#{pane_pid}").strip())
+
+    def kill(self) -> None:
+        """Stop this private server and the command in it, and remove its socket file."""
+        socket_path = self.run("display-message", "-p", "#{socket_path}", check=False).strip()
+        self.run("kill-server", check=False)
+        if socket_path.endswith(self.socket):
+            Path(socket_path).unlink(missing_ok=True)
+
+
+def vm_rss_mb(pid: int) -> float:
+    """VmRSS of a process, in MB (10^6 bytes; NaN when it is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return float("nan")
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024 / 1e6  # KiB -> MB
+    return float("nan")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (None when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def launch(
+    tmux: Tmux, command: Sequence[str], first_paint: ScreenCheck, ready: ScreenCheck,
+    timeout: float, env: Mapping[str, str], linger_s: float = 0.0,
+) -> Launch:
+    """Spawn ``command`` in tmux and poll the screen every 20 ms until ``ready``; leave it
+    running ``linger_s`` more, then kill it."""
+    painted: float | None = None
+    start = time.perf_counter()
+    tmux.spawn(command, env)
+    try:
+        while True:
+            screen = tmux.screen()
+            now = time.perf_counter() - start
+            if painted is None and (first_paint(screen) or ready(screen)):
+                painted = now
+            if ready(screen):
+                pid = tmux.pane_pid()
+                result = Launch(painted or now, now, vm_rss_mb(pid))
+                if linger_s:
+                    time.sleep(1.0)  # let the post-fill work (cache write) finish
+                    before = cpu_seconds(pid)
+                    time.sleep(linger_s)
+                    after = cpu_seconds(pid)
+                    if before is not None and after is not None:
+                        result.idle_cpu_pct = 100 * (after - before) / linger_s
+                return result
+            if now > timeout:
+                raise RuntimeError(f"not ready after {timeout:.0f} s; screen:\n{screen}")
+            time.sleep(POLL_S)
+    finally:
+        tmux.kill()
+
+
+def mfa_tui_first_paint(screen: str) -> bool:
+    return "mfa-tui" in screen or "Connecting" in screen or "non-compliant" in screen
+
+
+def mfa_tui_ready(screen: str) -> bool:
+    return "non-compliant" in screen and FIRST_USER in screen
+
+
+def bare_first_paint(screen: str) -> bool:
+    return "row-" in screen
+
+
+def bare_ready(screen: str) -> bool:
+    return "row-19" in screen
+
+
+@dataclass
+class Target:
+    """What to launch and how to tell it has painted and is ready."""
+
+    label: str
+    command: Sequence[str]
+    first_paint: ScreenCheck
+    ready: ScreenCheck
+
+
+def launches(
+    target: Target, size: tuple[int, int], repeat: int, timeout: float,
+    state_home: Callable[[], str], extra_env: Mapping[str, str] | None = None,
+) -> list[Launch]:
+    """``repeat`` launches, each with ``XDG_STATE_HOME=state_home()``; prints a summary."""
+    results = []
+    for _ in range(repeat):
+        env = {"XDG_STATE_HOME": state_home(), **(extra_env or {})}
+        results.append(launch(Tmux(size), target.command, target.first_paint, target.ready,
+                              timeout, env))
+    paints = " ".join(f"{r.first_paint_s:.2f}" for r in results)
+    readies = " ".join(f"{r.ready_s:.2f}" for r in results)
+    print(f"  {target.label}")
+    print(f"    first paint: median {median(r.first_paint_s for r in results):5.2f} s  "
+          f"(runs: {paints})")
+    print(f"    ready:       median {median(r.ready_s for r in results):5.2f} s  "
+          f"(runs: {readies})")
+    return results
+
+
+def median(values: Iterable[float]) -> float:
+    return statistics.median(list(values))
+
+
+# -- in-process: Pilot ---------------------------------------------------------------------
+
+
+class LoopLag:
+    """Samples how late a 10 ms asyncio sleep wakes up: the event loop's stalls."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(0.01)
+            self.lags.append(time.perf_counter() - start - 0.01)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def summary(self) -> str:
+        if not self.lags:
+            return "no samples"
+        lags = sorted(self.lags)
+        p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+        return (f"worst {1000 * lags[-1]:.0f} ms, p99 {1000 * p99:.0f} ms, "
+                f"median {1000 * statistics.median(lags):.1f} ms over {len(lags)} ticks")
+
+
+def row_count(table: Any) -> int:
+    """Rows shown by ``#users``: a DataTable's ``row_count`` or a virtual table's ``rows``."""
+    count = getattr(table, "row_count", None)
+    if isinstance(count, int):
+        return count
+    return len(table.rows)
+
+
+def row_names(table: Any) -> list[str] | None:
+    """User names of the rows shown, when the table lets us read them."""
+    rows = getattr(table, "rows", None)
+    if rows is None:
+        return None
+    names = []
+    for row in rows:
+        name = getattr(row, "user", None) or getattr(row, "value", None)
+        if not isinstance(name, str):
+            return None
+        names.append(name)
+    return names
+
+
+async def wait_rows(
+    table: Any, expected: int | None, start: float, timeout: float = 5.0, settle: float = 0.3
+) -> tuple[float, int, bool]:
+    """Seconds from ``start`` until ``#users`` shows ``expected`` rows (or, when that is
+    unknown, until the count last changed before staying put for ``settle`` s).
+
+    Returns (seconds, rows, matched). Polls every 1 ms, as a task beside the key press, so
+    Pilot's own idle-waiting is not counted.
+    """
+    last = row_count(table)
+    changed_at = 0.0
+    while True:
+        now = time.perf_counter() - start
+        count = row_count(table)
+        if count != last:
+            last, changed_at = count, now
+        if expected is not None and count == expected:
+            return now, count, True
+        if (expected is None and now - changed_at >= settle) or now > timeout:
+            return changed_at, count, False
+        await asyncio.sleep(0.001)
+
+
+async def keystroke(
+    pilot: Any, table: Any, key: str, expected: int | None
+) -> tuple[float, int, bool]:
+    """Press ``key``; return (seconds until the rows are right, rows, matched).
+
+    The watcher is a task on the app's own event loop, so it sees the new rows once the loop
+    is free again: the figure includes the work done right after (usually the repaint).
+    """
+    start = time.perf_counter()
+    watcher = asyncio.create_task(wait_rows(table, expected, start))
+    await pilot.press(key)
+    return await watcher
+
+
+async def pilot_run(
+    users: int, size: tuple[int, int], text: str, rounds: int, timeout: float
+) -> None:
+    """Fill the table under Pilot, then time each keystroke of the filter."""
+    from textual.css.query import NoMatches
+
+    from mfa_tui.app import MfaTuiApp
+    from mfa_tui.connect import GlobalOptions, make_connector
+
+    opts = GlobalOptions(demo=True, demo_users=users)  # built as mfa_tui/cli.py does
+    app = MfaTuiApp(connector=make_connector(opts), demo=opts.demo,
+                    cache_key=opts.connection_key())
+    lag = LoopLag()
+    start = time.perf_counter()
+    async with app.run_test(size=size) as pilot:
+        lag.start()
+        table = app.screen.query_one("#users")
+        while row_count(table) < users:
+            if time.perf_counter() - start > timeout:
+                print(f"  the table did not fill in {timeout:.0f} s "
+                      f"({row_count(table)} rows); giving up")
+                return
+            await asyncio.sleep(0.005)
+        filled_s = time.perf_counter() - start
+        await pilot.pause()
+        await lag.stop()
+        print(f"  table filled with {users} rows {filled_s:.2f} s after run_test started "
+              "(demo server start and seeding included)")
+        print(f"  event loop stalls while starting and loading: {lag.summary()}")
+
+        try:
+            box = app.screen.query_one("#filter")
+        except NoMatches:
+            print("  filter: not available yet (no #filter on the main screen)")
+            return
+        names = row_names(table)
+        print("  keystroke latency = key sent until #users shows the right row count, as seen "
+              f"from the app's event loop; {rounds} rounds of '/', {text!r}, Enter, Esc:")
+        per_key: dict[str, list[float]] = {}
+        counts: dict[str, int] = {}
+        escapes: list[float] = []
+        for _ in range(rounds):
+            await pilot.press("slash")
+            await pilot.pause()
+            if app.focused is not box:
+                print(f"  filter: not available yet ('/' focused {app.focused!r}, not #filter)")
+                return
+            typed = ""
+            for key in text:
+                typed += key
+                expected = (sum(typed.lower() in n.lower() for n in names)
+                            if names is not None else None)
+                took, count, matched = await keystroke(pilot, table, key, expected)
+                per_key.setdefault(typed, []).append(took)
+                counts[typed] = count
+                if not matched:
+                    print(f"  filter {typed!r}: {count} rows, expected {expected}; timed until "
+                          "the count settled")
+            _, kept, _ = await keystroke(pilot, table, "enter", None)
+            if kept != counts[typed] or app.focused is box:
+                print(f"  Enter: {kept} rows, focus on {app.focused!r} (filter not kept?)")
+            took, count, matched = await keystroke(pilot, table, "escape", users)
+            escapes.append(took)
+            if not matched:
+                print(f"  Esc: {count} rows, not every row came back")
+        for typed, times in per_key.items():
+            runs = " ".join(f"{1000 * t:.0f}" for t in times)
+            print(f"  filter {typed!r:7}: {counts[typed]:5d} rows  "
+                  f"median {1000 * median(times):6.1f} ms, worst {1000 * max(times):6.1f} ms  "
+                  f"(runs: {runs})")
+        print(f"  Esc back to {users} rows:  median {1000 * median(escapes):6.1f} ms, "
+              f"worst {1000 * max(escapes):6.1f} ms")
+        worst = max(max(times) for times in per_key.values())
+        verdict = "met" if worst <= TARGET_KEY_S else "NOT met"
+        print(f"  worst keystroke {1000 * worst:.0f} ms  "
+              f"[target <= {1000 * TARGET_KEY_S:.0f} ms, aim {1000 * AIM_KEY_S:.0f} ms: "
+              f"{verdict}]")
+
+
+# -- main ---------------------------------------------------------------------------------
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    return int(width), int(height)
+
+
+def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--users", type=int, default=5000, help="demo account size (5000)")
+    parser.add_argument("--size", type=parse_size, default=(80, 24),
+                        help="terminal size WxH (80x24)")
+    parser.add_argument("--pilot-size", type=parse_size, default=(120, 40),
+                        help="size of the in-process Pilot run WxH (120x40)")
+    parser.add_argument("--repeat", type=int, default=5, help="launches of each app (5)")
+    parser.add_argument("--small-users", type=int, default=60,
+                        help="also launch with this many demo users (60, the default "
+                        "--demo-users; 0 skips)")
+    parser.add_argument("--filter-text", default="ali", help="what to type in the filter (ali)")
+    parser.add_argument("--no-endpoint", action="store_true",
+                        help="skip the launch against a moto server outside mfa-tui")
+    parser.add_argument("--filter-rounds", type=int, default=5,
+                        help="times the filter sequence is typed (5)")
+    parser.add_argument("--timeout", type=float, default=90.0, help="per launch (90 s)")
+    parser.add_argument("--skip-terminal", action="store_true", help="only the Pilot part")
+    parser.add_argument("--skip-pilot", action="store_true", help="only the terminal part")
+    return parser.parse_args(None if argv is None else list(argv))
+
+
+_endpoint_url: dict[int, str] = {}
+
+
+def endpoint_env(users: int) -> dict[str, str]:
+    """Dummy credentials and the loopback endpoint of a demo server in this process."""
+    if users not in _endpoint_url:
+        from mfa_tui.demo import start_demo
+
+        _endpoint_url[users] = start_demo(users).url
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",  # moto accepts anything; never real credentials
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": _endpoint_url[users],
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+
+
+def endpoint_target(cli: str, users: int) -> Target:
+    """mfa-tui against the demo account served from this process (moto not in mfa-tui)."""
+    url = endpoint_env(users)["AWS_ENDPOINT_URL"]
+    return Target(f"mfa-tui --endpoint-url (moto with {users} users in the benchmark's "
+                  "process), no cache", [cli, "--endpoint-url", url, "--region", "us-east-1"],
+                  mfa_tui_first_paint, mfa_tui_ready)
+
+
+def terminal_part(args: argparse.Namespace) -> None:
+    width, height = args.size
+    print(f"launch in tmux {width}x{height}, {args.repeat} runs each, screen polled every "
+          f"{1000 * POLL_S:.0f} ms:")
+    cli = str(VENV_BIN / "mfa-tui")
+    if not Path(cli).exists():
+        raise SystemExit(f"{cli} is missing: pip install -e . in the venv")
+
+    def demo(users: int, label: str) -> Target:
+        return Target(f"mfa-tui --demo --demo-users {users}, {label}",
+                      [cli, "--demo", "--demo-users", str(users)],
+                      mfa_tui_first_paint, mfa_tui_ready)
+
+    with tempfile.TemporaryDirectory(prefix="mfa-tui-bench-") as tmp:
+        root = Path(tmp)
+        bare_script = root / "bare_app.py"
+        bare_script.write_text(BARE_APP)
+        fresh_dirs = iter(range(10**6))
+
+        def fresh_state() -> str:  # an empty state dir: no inventory cache
+            path = root / f"state-{next(fresh_dirs)}"
+            path.mkdir()
+            return str(path)
+
+        def warm_state() -> str:  # the same state dir every time: the cache of the last run
+            return str(root / "state-warm")
+
+        bare_target = Target("bare Textual app, 20-row DataTable",
+                             [sys.executable, str(bare_script)], bare_first_paint, bare_ready)
+        bare = launches(bare_target, args.size, args.repeat, args.timeout, fresh_state)
+        cold = launches(demo(args.users, "no cache (live data)"), args.size, args.repeat,
+                        args.timeout, fresh_state)
+        # Prime the cache: one launch that stays up until the live read has been saved.
+        (root / "state-warm").mkdir()
+        primed = launch(Tmux(args.size), demo(args.users, "").command, mfa_tui_first_paint,
+                        mfa_tui_ready, args.timeout, {"XDG_STATE_HOME": warm_state()},
+                        linger_s=5.0)
+        cached = any((root / "state-warm").rglob("*.json"))
+        warm = launches(demo(args.users, "second launch" + (
+            " (table from the inventory cache)" if cached else " (no cache file was written)")),
+            args.size, args.repeat, args.timeout, warm_state)
+        small: list[Launch] = []
+        if args.small_users:
+            small = launches(demo(args.small_users, "no cache (live data)"), args.size,
+                             args.repeat, args.timeout, fresh_state)
+        remote: list[Launch] = []
+        if not args.no_endpoint:
+            remote = launches(endpoint_target(cli, args.users), args.size, args.repeat,
+                              args.timeout, fresh_state, endpoint_env(args.users))
+
+    bare_ready_s = median(r.ready_s for r in bare)
+    for label, runs in ((f"{args.users} users, live", cold),
+                        (f"{args.users} users, cached", warm),
+                        (f"{args.small_users} users, live", small),
+                        (f"{args.users} users, --endpoint-url, live", remote)):
+        if not runs:
+            continue
+        ratio = median(r.ready_s for r in runs) / bare_ready_s
+        verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+        print(f"  ratio filled table / bare app, {label}: {ratio:5.1f}x  "
+              f"[target <= {TARGET_RATIO}x, aim {AIM_RATIO}x: {verdict}]")
+    paint_ratio = median(r.first_paint_s for r in cold) / median(r.first_paint_s for r in bare)
+    print(f"  ratio first paint / bare app's first paint: {paint_ratio:.1f}x")
+    rss = median(r.rss_mb for r in cold)
+    verdict = "met" if rss < TARGET_RSS_MB else "NOT met"
+    print(f"  mfa-tui RSS once filled with live data ({args.users} users, the demo's moto server "
+          f"included): median {rss:.0f} MB  [target < {TARGET_RSS_MB} MB: {verdict}]")
+    if small:
+        print(f"  mfa-tui RSS once filled ({args.small_users} users): "
+              f"median {median(r.rss_mb for r in small):.0f} MB")
+    if remote:
+        print(f"  mfa-tui RSS once filled (--endpoint-url, {args.users} users, no moto inside): "
+              f"median {median(r.rss_mb for r in remote):.0f} MB")
+    print(f"  bare app RSS: median {median(r.rss_mb for r in bare):.0f} MB")
+    if primed.idle_cpu_pct is not None:
+        print(f"  mfa-tui idle CPU once filled ({args.users} users), over 5 s: "
+              f"{primed.idle_cpu_pct:.1f}% of one core")
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    args = parse_args(argv)
+    print(f"mfa-tui TUI benchmark, {args.users} users, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    if not args.skip_terminal:
+        terminal_part(args)
+        print()
+    if not args.skip_pilot:
+        width, height = args.pilot_size
+        print(f"in-process (Pilot, run_test size {width}x{height}), {args.users} users:")
+        with tempfile.TemporaryDirectory(prefix="mfa-tui-bench-state-") as state:
+            os.environ["XDG_STATE_HOME"] = state  # no inventory cache: the table is live data
+            asyncio.run(pilot_run(args.users, args.pilot_size, args.filter_text,
+                                  args.filter_rounds, args.timeout))
+        print()
+    print(f"load average now {os.getloadavg()[0]:.2f} (other work on the machine skews times)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
