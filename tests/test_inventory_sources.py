@@ -105,9 +105,10 @@ def test_list_users_follows_every_page() -> None:
     """moto ignores paging on ListUsers (one page whatever MaxItems says): Stubber."""
     iam, stub = stubbed_iam()
     stub.add_response("list_users", {"Users": [iam_user("alice"), iam_user("bob")],
-                                     "IsTruncated": True, "Marker": "page-2"}, {})
+                                     "IsTruncated": True, "Marker": "page-2"},
+                      {"MaxItems": 1000})  # full pages: 5 calls for 5,000 users, not 50
     stub.add_response("list_users", {"Users": [iam_user("carol")], "IsTruncated": False},
-                      {"Marker": "page-2"})
+                      {"MaxItems": 1000, "Marker": "page-2"})
 
     users = list_users(iam)
 
@@ -141,17 +142,21 @@ def test_policy_attachments_from_every_page_with_group_members() -> None:
     stub.add_response("list_entities_for_policy", {
         "PolicyUsers": [{"UserName": "heidi", "UserId": "AIDAHEIDI00000000000"}],
         "PolicyGroups": [{"GroupName": "Developers", "GroupId": "AGPADEVELOPERS000000"}],
-        "PolicyRoles": [], "IsTruncated": True, "Marker": "page-2"}, {"PolicyArn": POLICY})
+        "PolicyRoles": [], "IsTruncated": True, "Marker": "page-2"},
+        {"PolicyArn": POLICY, "MaxItems": 1000})
     stub.add_response("list_entities_for_policy", {
         "PolicyUsers": [{"UserName": "ivan", "UserId": "AIDAIVAN000000000000"}],
         "PolicyGroups": [{"GroupName": "Ops", "GroupId": "AGPAOPS0000000000000"}],
-        "PolicyRoles": [], "IsTruncated": False}, {"PolicyArn": POLICY, "Marker": "page-2"})
+        "PolicyRoles": [], "IsTruncated": False},
+        {"PolicyArn": POLICY, "MaxItems": 1000, "Marker": "page-2"})
     stub.add_response("get_group", {"Group": iam_group("Developers"), "Users": [
-        iam_user("bob")], "IsTruncated": True, "Marker": "g2"}, {"GroupName": "Developers"})
+        iam_user("bob")], "IsTruncated": True, "Marker": "g2"},
+        {"GroupName": "Developers", "MaxItems": 1000})
     stub.add_response("get_group", {"Group": iam_group("Developers"), "Users": [
-        iam_user("grace")], "IsTruncated": False}, {"GroupName": "Developers", "Marker": "g2"})
+        iam_user("grace")], "IsTruncated": False},
+        {"GroupName": "Developers", "MaxItems": 1000, "Marker": "g2"})
     stub.add_response("get_group", {"Group": iam_group("Ops"), "Users": [iam_user("zoe")],
-                                    "IsTruncated": False}, {"GroupName": "Ops"})
+                                    "IsTruncated": False}, {"GroupName": "Ops", "MaxItems": 1000})
 
     attached = list_policy_attachments(iam, POLICY)
 
@@ -292,13 +297,15 @@ def account_with_a_user_newer_than_the_report() -> PerOperation:
         "Content": report(report_row("alice", password=True, mfa=True)),
         "ReportFormat": "text/csv", "GeneratedTime": NOW - timedelta(hours=3)}, {})
     iam.stub("list_users").add_response("list_users", {
-        "Users": [iam_user("alice"), iam_user("newbie", days=0)], "IsTruncated": False}, {})
+        "Users": [iam_user("alice"), iam_user("newbie", days=0)], "IsTruncated": False},
+        {"MaxItems": 1000})
     iam.stub("list_virtual_mfa_devices").add_response("list_virtual_mfa_devices", {
         "VirtualMFADevices": [virtual("alice")], "IsTruncated": False},
         {"AssignmentStatus": "Assigned", "MaxItems": 1000})
     iam.stub("list_entities_for_policy").add_response("list_entities_for_policy", {
         "PolicyUsers": [{"UserName": "newbie", "UserId": "AIDANEWBIE0000000000"}],
-        "PolicyGroups": [], "PolicyRoles": [], "IsTruncated": False}, {"PolicyArn": POLICY})
+        "PolicyGroups": [], "PolicyRoles": [], "IsTruncated": False},
+        {"PolicyArn": POLICY, "MaxItems": 1000})
     iam.stub("list_account_aliases").add_response("list_account_aliases", {
         "AccountAliases": ["example"], "IsTruncated": False}, {})
     return iam
@@ -338,7 +345,7 @@ def test_a_user_recreated_under_the_same_name_is_not_judged_by_the_old_row() -> 
         "Content": report(report_row("bob", password=True, mfa=True, days=100)),
         "ReportFormat": "text/csv", "GeneratedTime": NOW - timedelta(hours=3)}, {})
     iam.stub("list_users").add_response("list_users", {
-        "Users": [iam_user("bob", days=0)], "IsTruncated": False}, {})
+        "Users": [iam_user("bob", days=0)], "IsTruncated": False}, {"MaxItems": 1000})
     iam.stub("list_virtual_mfa_devices").add_response("list_virtual_mfa_devices", {
         "VirtualMFADevices": [], "IsTruncated": False},
         {"AssignmentStatus": "Assigned", "MaxItems": 1000})

@@ -30,6 +30,8 @@ T = TypeVar("T")
 _REPORT_WAIT_S = 60.0
 #: Above this many users needing one-by-one calls, the inventory says "unknown" instead.
 MAX_LIVE_LOOKUPS = 200
+#: IAM list calls return at most 1,000 items a page (MaxItems); the default is 100.
+PAGE = 1000
 #: AWS regenerates the credential report at most every 4 hours; older than that is stale.
 REPORT_MAX_AGE = timedelta(hours=4)
 
@@ -70,7 +72,8 @@ def fetch_credential_report(
 def list_users(iam: object) -> list[ListedUser]:
     """Every IAM user (paginated)."""
     out = []
-    for page in iam.get_paginator("list_users").paginate():  # type: ignore[attr-defined]
+    paginator = iam.get_paginator("list_users")  # type: ignore[attr-defined]
+    for page in paginator.paginate(PaginationConfig={"PageSize": PAGE}):
         for u in page.get("Users", []):
             out.append(
                 ListedUser(
@@ -88,7 +91,7 @@ def list_assigned_virtual_devices(iam: object) -> dict[str, list[MfaDevice]]:
     out: dict[str, list[MfaDevice]] = {}
     paginator = iam.get_paginator("list_virtual_mfa_devices")  # type: ignore[attr-defined]
     for page in paginator.paginate(
-        AssignmentStatus="Assigned", PaginationConfig={"PageSize": 1000}
+        AssignmentStatus="Assigned", PaginationConfig={"PageSize": PAGE}
     ):
         for d in page.get("VirtualMFADevices", []):
             user = (d.get("User") or {}).get("UserName")
@@ -114,7 +117,7 @@ def list_policy_attachments(
     groups: dict[str, frozenset[str]] = {}
     try:
         paginator = iam.get_paginator("list_entities_for_policy")  # type: ignore[attr-defined]
-        for page in paginator.paginate(PolicyArn=arn):
+        for page in paginator.paginate(PolicyArn=arn, PaginationConfig={"PageSize": PAGE}):
             users.update(u["UserName"] for u in page.get("PolicyUsers", []))
             for g in page.get("PolicyGroups", []):
                 groups[g["GroupName"]] = frozenset()
@@ -126,7 +129,7 @@ def list_policy_attachments(
         members: set[str] = set()
         try:
             paginator = iam.get_paginator("get_group")  # type: ignore[attr-defined]
-            for page in paginator.paginate(GroupName=name):
+            for page in paginator.paginate(GroupName=name, PaginationConfig={"PageSize": PAGE}):
                 members.update(u["UserName"] for u in page.get("Users", []))
         except (ClientError, BotoCoreError) as exc:
             if problems is None:
