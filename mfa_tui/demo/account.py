@@ -140,6 +140,22 @@ def _filler_states(rng: random.Random) -> dict[str, Any]:
     return dict(devices=("virtual",), keys=1, key_used_days=rng.choice([None, 20]))
 
 
+def _seed_organization() -> None:
+    """The demo account manages a small organization, so `--demo scp plan` has one to show.
+
+    SCPs are left disabled on the root, as on a new organization: the plan enables them.
+    """
+    from moto.organizations.models import organizations_backends
+
+    orgs = organizations_backends[DEMO_ACCOUNT]["aws"]
+    orgs.create_organization(region=DEMO_REGION, FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    for name in ("Workloads", "Sandbox"):
+        orgs.create_organizational_unit(ParentId=root, Name=name)
+    for name in ("example-corp-dev", "example-corp-staging"):
+        orgs.create_account(AccountName=name, Email=f"aws+{name}@example.com")
+
+
 def seed_account(users: int = 60, *, seed: int = 2026) -> None:
     """Create the demo account's users, groups and policies inside the running moto."""
     backend = iam_backends[DEMO_ACCOUNT]["global"]
@@ -162,6 +178,7 @@ def seed_account(users: int = 60, *, seed: int = 2026) -> None:
     backend.attach_group_policy(admin.arn, "Admins")
     backend.attach_group_policy(policy.arn, "Developers")
 
+    _seed_organization()
     seeder = _Seeder(backend, now)
     count = _named_users(seeder)
     rng = random.Random(seed)
