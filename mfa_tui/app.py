@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -12,11 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from .config import styles_dir
+from .connect import GlobalOptions
 from .screens.main import MainScreen
 
 if TYPE_CHECKING:
     from .aws.session import AwsConnection
     from .connect import Connector
+    from .core.mfa_code import CodeRequest
 
 
 class MfaTuiApp(App[int]):
@@ -37,8 +39,16 @@ class MfaTuiApp(App[int]):
         demo: bool = False,
         refresh_interval: float = 60.0,
         cache_key: str | None = None,
+        options: GlobalOptions | None = None,
+        start_screen: Callable[[], Screen[Any]] | None = None,
     ) -> None:
         super().__init__()
+        #: Opens this screen instead of the main screen (`mfa-tui enroll`).
+        self.start_screen = start_screen
+        #: The command line's options (the profile picker keeps their region/endpoint).
+        self.options = options or GlobalOptions(demo=demo)
+        #: The active profile's name, shown in the header ("" for the standard AWS chain).
+        self.profile_label = self.options.profile or ""
         self._connector = connector
         self.refresh_interval = refresh_interval
         #: Where the last inventory of this connection is cached (None: no cache).
@@ -54,9 +64,31 @@ class MfaTuiApp(App[int]):
                 self._connection = self._connector()
             return self._connection
 
+    def ask_mfa_code(self, request: CodeRequest) -> str | None:
+        """Ask for an MFA code in a modal and wait for it. Call from a worker thread only."""
+        from .screens.mfa_code import ask_in_app
+
+        return ask_in_app(self, request)
+
+    def switch_connection(self, connector: Connector, label: str, *,
+                          cache_key: str | None = None) -> None:
+        """Use another account from now on: the main screen clears its marks and reloads."""
+        with self._connect_lock:
+            self._connector = connector
+            self._connection = None
+        self.cache_key = cache_key
+        self.profile_label = label
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.connection_switched()
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every action of the current screen that has a key, by name."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            # A screen showing a secret (the enrollment QR code) must not be saved to disk.
+            if command.title == "Screenshot" and getattr(screen, "HOLDS_SECRETS", False):
+                continue
+            yield command
         for binding in screen.BINDINGS:
             if not isinstance(binding, Binding) or not binding.tooltip:
                 continue
@@ -68,7 +100,7 @@ class MfaTuiApp(App[int]):
             )
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen())
+        self.push_screen(self.start_screen() if self.start_screen else MainScreen())
 
     def action_help(self) -> None:
         self.action_show_help_panel()

@@ -10,9 +10,13 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .connect import GlobalOptions, make_connector
+
+if TYPE_CHECKING:
+    from .core.mfa_code import CodeRequest
 
 EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
 
@@ -55,14 +59,44 @@ def build_parser() -> argparse.ArgumentParser:
                            "last sign-in, keys (exit 0 compliant, 1 not, 2 error)")
     check.add_argument("user", metavar="USER", help="the IAM user name")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    from .commands.enroll import add_arguments as add_enroll_arguments
+
+    add_enroll_arguments(sub.add_parser(
+        "enroll", help="enroll a virtual MFA device in the terminal: a QR code to scan, two "
+        "codes (USER omitted: your own IAM user; exit 0 enrolled, 1 cancelled, 2 error)"))
+    lint = sub.add_parser("lint", help="check a policy file for MFA-enforcement pitfalls, "
+                          "offline (exit 0 clean, 1 findings, 2 unreadable)")
+    lint.add_argument("file", metavar="FILE", help="policy document (JSON); - reads stdin")
+    lint.add_argument("--scp", action="store_true",
+                      help="lint it as a service control policy (default: identity policy)")
+    scp = sub.add_parser("scp", help="organization-wide enforcement by a service control "
+                         "policy that denies only IAM users without MFA")
+    scp.add_argument("action", choices=("plan", "apply"))
+    scp.add_argument("--target", metavar="ROOT_OR_OU_ID",
+                     help="where to attach it: the root (default), an OU (ou-…) or an account")
+    scp.add_argument("--policy-name", help="name of the SCP (default DenyIAMUsersWithoutMFA)")
+    scp.add_argument("--yes", action="store_true",
+                     help="apply without asking (scripts); otherwise type the organization id")
+    from .commands.enforcement_cli import add_enforcement_commands
+
+    add_enforcement_commands(sub)  # plan, apply, undo
+    from .commands.profile import add_arguments as add_profile_arguments
+
+    add_profile_arguments(sub.add_parser(
+        "profile", help="keyring profiles: add NAME --access-key-id ID, list, remove NAME"))
     return parser
 
 
 def _run_tui(opts: GlobalOptions) -> int:
     from .app import MfaTuiApp
 
-    app = MfaTuiApp(connector=make_connector(opts), demo=opts.demo,
-                    cache_key=opts.connection_key())
+    app: MfaTuiApp | None = None
+
+    def ask_code(request: CodeRequest) -> str | None:  # the app's modal, once it runs
+        return app.ask_mfa_code(request) if app is not None else None
+
+    app = MfaTuiApp(connector=make_connector(opts, ask_code=ask_code), demo=opts.demo,
+                    cache_key=opts.connection_key(), options=opts)
     result = app.run()
     return int(result or 0)
 
@@ -72,7 +106,9 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
     try:
         module = importlib.import_module(f".commands.{args.command.replace('-', '_')}",
                                          __package__)
-        return int(module.main(args, make_connector(opts)))
+        from .terminal_prompt import ask_code_on_terminal
+
+        return int(module.main(args, make_connector(opts, ask_code=ask_code_on_terminal)))
     except KeyboardInterrupt:
         print("mfa-tui: interrupted.", file=sys.stderr)
         return EXIT_ERROR

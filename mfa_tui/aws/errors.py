@@ -14,6 +14,9 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from ..core.errors import Explained
+from ..core.mfa_code import is_mfa_rejection
+
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
 _BAD_KEYS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException"}
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
@@ -25,10 +28,17 @@ _THROTTLED = {
 def explain(exc: BaseException, *, doing: str = "") -> str:
     """One sentence for the user. ``doing`` names the task, e.g. "reading the user list"."""
     where = f" while {doing}" if doing else ""
+    if isinstance(exc, Explained):  # already the sentence (keyring, profiles, MFA codes)
+        return str(exc)
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", "")
         op = exc.operation_name
+        if is_mfa_rejection(code, message):
+            return (
+                f"AWS rejected the MFA code for {op}{where}: type the current 6-digit code of "
+                "the profile's MFA device (check its serial and the device's clock)."
+            )
         if code in _DENIED:
             return (
                 f"AWS denied {op}{where}: the caller lacks permission for it ({message.strip()}). "

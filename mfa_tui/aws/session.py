@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 
+from ..core.mfa_code import AskCode
 from ..core.models import Caller
+from .credentials import TemporarySession, install_credentials, wire_assume_role_prompter
+from .timestamps import parse_timestamp
 
 #: Standard retry mode: measured faster than adaptive for bulk work on a shared client
 #: (adaptive throttles the whole client on its side; see DESIGN.md).
@@ -21,12 +25,17 @@ MAX_ATTEMPTS = 8
 class ConnectionOptions:
     """Where and as whom to talk to AWS. Secrets here are held in memory only."""
 
-    profile: str | None = None  # an AWS config profile (keyring profiles come later)
+    profile: str | None = None  # an AWS config profile (keyring profiles: connect.py)
     region: str | None = None
     endpoint_url: str | None = None
     access_key_id: str | None = None
     secret_access_key: str | None = None
     session_token: str | None = None
+    #: A keyring profile's MFA device and role: temporary credentials from STS (see
+    #: aws/credentials.py); ``label`` names the profile in the code prompt.
+    mfa_serial: str | None = None
+    role_arn: str | None = None
+    label: str = ""
 
     def __repr__(self) -> str:  # never print secrets, even by accident
         return (
@@ -41,14 +50,29 @@ class AwsConnection:
     boto3 clients are thread-safe; sessions are not, so clients are built under a lock.
     """
 
-    def __init__(self, options: ConnectionOptions, *, max_pool_connections: int = 32) -> None:
+    def __init__(
+        self,
+        options: ConnectionOptions,
+        *,
+        max_pool_connections: int = 32,
+        ask_code: AskCode | None = None,
+    ) -> None:
         self.options = options
+        # With an MFA serial or a role, the long-term key only signs the STS call; clients
+        # sign with the temporary credentials installed below.
+        temporary = bool(options.mfa_serial or options.role_arn)
+        botocore_session = botocore.session.Session()
+        # botocore's dateutil parsing was two thirds of the client's CPU at 5,000 users.
+        botocore_session.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=parse_timestamp
+        )
         self._session = boto3.Session(
+            botocore_session=botocore_session,
             profile_name=options.profile,
             region_name=options.region,
-            aws_access_key_id=options.access_key_id,
-            aws_secret_access_key=options.secret_access_key,
-            aws_session_token=options.session_token,
+            aws_access_key_id=None if temporary else options.access_key_id,
+            aws_secret_access_key=None if temporary else options.secret_access_key,
+            aws_session_token=None if temporary else options.session_token,
         )
         self._config = Config(
             retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
@@ -60,6 +84,24 @@ class AwsConnection:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._caller: Caller | None = None
+        if temporary:
+            session = TemporarySession(self._long_term_sts, mfa_serial=options.mfa_serial,
+                                       role_arn=options.role_arn, ask=ask_code,
+                                       profile=options.label)
+            install_credentials(botocore_session, session.credentials())
+        elif options.access_key_id is None:
+            wire_assume_role_prompter(botocore_session, ask_code, options.profile or "")
+
+    def _long_term_sts(self) -> Any:
+        """An STS client signed with the profile's long-term key (for the MFA session)."""
+        o = self.options
+        return boto3.Session(
+            aws_access_key_id=o.access_key_id,
+            aws_secret_access_key=o.secret_access_key,
+            aws_session_token=o.session_token,
+            region_name=self.region,
+        ).client("sts", region_name=self.region, endpoint_url=o.endpoint_url,
+                 config=self._config)
 
     @property
     def region(self) -> str:

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..core.inventory_merge import confirmed_record
 from ..core.models import Inventory
@@ -41,7 +41,12 @@ class MainScreen(Screen[None]):
                 tooltip="Clear every mark"),
         Binding("o", "cycle_sort", "Sort", show=False, id="sort",
                 tooltip="Sort by the next column (click a header to sort by it)"),
-        Binding("r", "refresh", "Refresh", id="refresh", tooltip="Read the account again now"),
+        Binding("r", "refresh", "Refresh", show=False, id="refresh",
+                tooltip="Read the account again now"),
+        Binding("e", "enroll", "Enroll", id="enroll",
+                tooltip="Enroll a virtual MFA device for the cursor user (QR code)"),
+        Binding("P", "switch_profile", "Profile", show=False, id="switch-profile",
+                tooltip="Switch to another keyring or AWS config profile"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -69,6 +74,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(UsersTable).focus()
         app: MfaTuiApp = self.app  # type: ignore[assignment]
+        self.query_one(AccountHeader).profile = app.profile_label
         if app.cache_key:
             self.load_cached(app.cache_key)
         self.action_refresh()
@@ -88,18 +94,20 @@ class MainScreen(Screen[None]):
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         inventory = load_inventory(app.connection())
+        if get_current_worker().is_cancelled:
+            return  # superseded (e.g. the profile was switched meanwhile)
         self.post_message(self.InventoryLoaded(inventory))
         if app.cache_key:
             from ..inventory_cache import save_cached
 
             save_cached(app.cache_key, inventory)
 
-    @work(thread=True, exit_on_error=False, group="cache")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="cache")
     def load_cached(self, key: str) -> None:
         from ..inventory_cache import load_cached
 
         inventory = load_cached(key)
-        if inventory is not None:
+        if inventory is not None and not get_current_worker().is_cancelled:
             self.post_message(self.InventoryLoaded(inventory, cached=True))
 
     @on(InventoryLoaded)
@@ -120,6 +128,8 @@ class MainScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or event.worker.group != "inventory":
             return
+        if event.worker.is_cancelled:
+            return  # an answer for a connection that was switched away from
         from ..aws.errors import explain
 
         error = event.worker.error
@@ -231,6 +241,34 @@ class MainScreen(Screen[None]):
         self.query_one(AccountHeader).inventory = self.inventory
         self._redraw()
 
+    def action_switch_profile(self) -> None:
+        from .profile_picker import ProfilePickerScreen, switch_to
+
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        self.app.push_screen(ProfilePickerScreen(app.profile_label),
+                             lambda choice: switch_to(app, choice))
+
+    def connection_switched(self) -> None:
+        """Another account is active: forget this one's rows and marks, then read it."""
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        self.inventory = None
+        self.marks = frozenset()
+        header = self.query_one(AccountHeader)
+        header.inventory, header.error, header.cached = None, "", False
+        header.profile = app.profile_label
+        self._redraw()
+        if app.cache_key:
+            self.load_cached(app.cache_key)
+        self.action_refresh()
+
     @on(UsersTable.Selected)
     def open_detail(self, event: UsersTable.Selected) -> None:
         self.app.push_screen(UserDetailScreen(event.user))
+
+    def action_enroll(self) -> None:
+        """The enrollment screen for the cursor user; their row updates in place after."""
+        from .enroll import EnrollScreen
+
+        user = self.query_one(UsersTable).current
+        if user is not None:
+            self.app.push_screen(EnrollScreen(user.user))

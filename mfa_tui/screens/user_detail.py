@@ -32,6 +32,12 @@ class UserDetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", id="back", tooltip="Back to the table"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Read this user again now"),
+        Binding("e", "enroll", "Enroll", id="detail-enroll",
+                tooltip="Enroll a virtual MFA device for this user (QR code)"),
+        Binding("R", "resync", "Resync", id="resync",
+                tooltip="Resync an MFA device whose codes drifted (two codes from it)"),
+        Binding("D", "remove_device", "Remove device", id="remove-device",
+                tooltip="Lost device: deactivate and delete it (type the user's name)"),
     ]
 
     @dataclass
@@ -62,6 +68,25 @@ class UserDetailScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load_detail()
+
+    def _reload_if(self, changed: object) -> None:
+        if changed:
+            self.action_reload()  # the row below updates too (Confirmed)
+
+    def action_enroll(self) -> None:
+        from .enroll import EnrollScreen
+
+        self.app.push_screen(EnrollScreen(self.user.user), self._reload_if)
+
+    def action_resync(self) -> None:
+        from .device_actions import ResyncDeviceScreen
+
+        self.app.push_screen(ResyncDeviceScreen(self.user.user), self._reload_if)
+
+    def action_remove_device(self) -> None:
+        from .device_actions import RemoveDeviceScreen
+
+        self.app.push_screen(RemoveDeviceScreen(self.user.user), self._reload_if)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load_detail(self) -> None:

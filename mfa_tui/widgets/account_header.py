@@ -20,10 +20,14 @@ class AccountHeader(Static):
     error: reactive[str] = reactive("")
     view_line: reactive[str] = reactive("")
     cached: reactive[bool] = reactive(False)
+    #: The active profile's name ("" for the standard AWS chain: nothing is shown).
+    profile: reactive[str] = reactive("")
 
     def render(self) -> Text:
         inv = self.inventory
         text = Text(no_wrap=True, overflow="ellipsis")
+        if self.profile:
+            text.append(f"[{self.profile}] ", style="bold reverse")
         if inv is None:
             text.append("mfa-tui ", style="bold")
             text.append(self.error or "Connecting to AWS…")

@@ -78,7 +78,8 @@ class UsersTable(ScrollView, can_focus=True):
         Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False),
         Binding("home,g", "jump(0)", "First", show=False),
         Binding("end,G", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Detail", id="detail", tooltip="Open the user's detail"),
+        Binding("enter", "select", "Detail", show=False, id="detail",
+                tooltip="Open the user's detail"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True)

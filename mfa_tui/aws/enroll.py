@@ -1,0 +1,408 @@
+"""Enroll, resync and remove MFA devices (boto3 only), leaving no debris behind.
+
+:class:`Enrollment` is one attempt to give a user a virtual MFA device. It remembers the
+device it created and deletes it (deactivating it first if it may have been enabled) unless
+the caller keeps it: on ``discard()``, at the end of a ``with`` block, and as a last resort
+when the process exits. The seed goes to the caller once, in a :class:`NewVirtualDevice`;
+nothing here stores or logs it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..core.inventory_merge import device as make_device
+from ..core.models import MfaDevice
+from ..core.otpauth import NewVirtualDevice, normalise_seed
+from ..core.totp_check import skew_from_http_date
+from .errors import explain
+from .session import AwsConnection
+from .user_detail import NoSuchUser
+
+log = logging.getLogger(__name__)
+
+#: AWS allows this many MFA devices per IAM user.
+MAX_DEVICES_PER_USER = 8
+#: Other names tried when the default device name is taken by an assigned device.
+_NAME_TRIES = 8
+
+
+class EnrollError(Exception):
+    """A failure, as one sentence for the user. ``retry``: the same device may be tried again
+    (new codes, or a few seconds later); otherwise the attempt is over."""
+
+    def __init__(self, message: str, *, code: str = "", retry: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry = retry
+
+
+class DeviceNameTaken(EnrollError):
+    """``EntityAlreadyExists``: unassigned devices of that name (orphans) are in the way."""
+
+    def __init__(self, name: str, orphans: tuple[str, ...]) -> None:
+        super().__init__(
+            f"A virtual MFA device named {name} already exists and is not assigned to anyone "
+            "(left by an earlier attempt or another tool).",
+            code="EntityAlreadyExists",
+        )
+        self.name = name
+        self.orphans = orphans
+
+
+def _code(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def caller_user_name(conn: AwsConnection) -> str:
+    """The caller's own IAM user name (self-service); a role or root caller gets a sentence."""
+    caller = conn.caller()
+    name = caller.iam_user_name
+    if name is None:
+        raise EnrollError(
+            f"You are signed in as {caller.arn}, not as an IAM user, so there is no "
+            "\"own user\" to enroll: name the user, e.g. `mfa-tui enroll alice`.")
+    return name
+
+
+def account_alias(iam: Any) -> str | None:
+    """The account alias for the authenticator label, or None (none set, or not allowed: a
+    self-service user under the enforcement policy may not list aliases before MFA)."""
+    try:
+        aliases = iam.list_account_aliases().get("AccountAliases", [])
+    except ClientError as exc:
+        log.info("no account alias: %s", exc)
+        return None
+    return str(aliases[0]) if aliases else None
+
+
+def list_user_devices(iam: Any, user: str) -> tuple[MfaDevice, ...]:
+    """The user's MFA devices (every type) with their enable dates, oldest first."""
+    devices: list[MfaDevice] = []
+    try:
+        for page in iam.get_paginator("list_mfa_devices").paginate(UserName=user):
+            devices += [make_device(d["SerialNumber"], d.get("EnableDate"))
+                         for d in page["MFADevices"]]
+    except ClientError as exc:
+        if _code(exc) == "NoSuchEntity":
+            raise NoSuchUser(user) from exc
+        raise
+    return tuple(sorted(devices, key=lambda d: (d.enable_date is None, d.enable_date, d.serial)))
+
+
+def device_name_of(serial: str) -> str:
+    """The device name in a serial: ``arn:aws:iam::1:mfa/path/alice`` → ``alice``."""
+    return serial.rsplit("/", 1)[-1]
+
+
+def find_orphans(iam: Any, name: str) -> tuple[str, ...]:
+    """Serials of *unassigned* virtual devices called ``name`` (any path)."""
+    found = []
+    paginator = iam.get_paginator("list_virtual_mfa_devices")
+    for page in paginator.paginate(AssignmentStatus="Unassigned"):
+        found += [d["SerialNumber"] for d in page["VirtualMFADevices"]
+                  if device_name_of(d["SerialNumber"]) == name]
+    return tuple(sorted(found))
+
+
+def delete_orphans(iam: Any, serials: tuple[str, ...]) -> None:
+    """Delete unassigned virtual devices (after the user confirmed). Already gone is fine."""
+    for serial in serials:
+        try:
+            iam.delete_virtual_mfa_device(SerialNumber=serial)
+        except ClientError as exc:
+            if _code(exc) != "NoSuchEntity":
+                raise EnrollError(explain(exc, doing=f"deleting {serial}")) from exc
+        log.info("deleted unassigned virtual MFA device %s", serial)
+
+
+def remove_device(iam: Any, user: str, device: MfaDevice) -> str:
+    """Deactivate ``device`` for ``user`` and, if it is virtual, delete it. Returns what was done.
+
+    Deactivating an already inactive device and deleting an already deleted one are not
+    errors (nothing done twice, nothing left half done).
+    """
+    try:
+        iam.deactivate_mfa_device(UserName=user, SerialNumber=device.serial)
+    except ClientError as exc:
+        if _code(exc) != "NoSuchEntity":
+            raise EnrollError(explain(exc, doing=f"deactivating {device.serial}")) from exc
+    log.info("deactivated MFA device %s of %s", device.serial, user)
+    if device.type != "virtual":
+        return f"Deactivated the {device.type} device {device.serial} of {user}."
+    try:
+        iam.delete_virtual_mfa_device(SerialNumber=device.serial)
+    except ClientError as exc:
+        if _code(exc) != "NoSuchEntity":
+            raise EnrollError(
+                f"Deactivated {device.serial}, but could not delete it: "
+                f"{explain(exc, doing='deleting it')}") from exc
+    log.info("deleted virtual MFA device %s", device.serial)
+    return f"Deactivated and deleted the virtual device {device.serial} of {user}."
+
+
+def resync_device(iam: Any, user: str, serial: str, code1: str, code2: str) -> None:
+    """``ResyncMFADevice`` with two consecutive codes; refusals become sentences."""
+    try:
+        iam.resync_mfa_device(UserName=user, SerialNumber=serial,
+                              AuthenticationCode1=code1, AuthenticationCode2=code2)
+    except ClientError as exc:
+        raise _enable_error(exc, user, doing="resyncing the device") from exc
+    log.info("resynced MFA device %s of %s", serial, user)
+
+
+def _enable_error(exc: ClientError, user: str, *, doing: str) -> EnrollError:
+    code = _code(exc)
+    if code == "InvalidAuthenticationCode":
+        return EnrollError(
+            "AWS did not accept the two codes (they may have expired while you typed, or "
+            "the phone's clock is off): type the next two codes the app shows.",
+            code=code, retry=True)
+    if code == "EntityTemporarilyUnmodifiable":
+        return EnrollError(
+            f"IAM cannot change {user} right now (the user was just created or is being "
+            "changed): wait a few seconds, then press Enter to try again.",
+            code=code, retry=True)
+    if code == "LimitExceeded":
+        return EnrollError(
+            f"{user} already has {MAX_DEVICES_PER_USER} MFA devices, the most AWS allows per "
+            "user: remove one (user detail, key D) and enroll again.", code=code)
+    if code == "NoSuchEntity":
+        return EnrollError(str(NoSuchUser(user)), code=code)
+    return EnrollError(explain(exc, doing=doing), code=code)
+
+
+class Enrollment:
+    """One attempt to enroll a virtual MFA device for ``user``; see the module docstring.
+
+    Thread-safe: each step holds a lock, so a ``discard()`` that arrives while ``create()``
+    or ``enable()`` is on the wire waits for it and then cleans up what it did.
+    """
+
+    def __init__(
+        self,
+        iam: Any,
+        user: str,
+        *,
+        device_name: str | None = None,
+        path: str = "/",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.iam = iam
+        self.user = user
+        self.device_name = device_name or user
+        self._explicit_name = device_name is not None
+        self.path = path
+        self.clock = clock
+        self.serial: str | None = None
+        self._maybe_enabled = False
+        self.kept = False
+        self.closed = False
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"Enrollment(user={self.user!r}, serial={self.serial!r}, kept={self.kept})"
+
+    def __enter__(self) -> Enrollment:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        problem = self.discard()
+        if problem:
+            log.warning("%s", problem)
+
+    def check_user(self) -> tuple[MfaDevice, ...]:
+        """The user exists and has room for another device; returns their devices."""
+        try:
+            self.iam.get_user(UserName=self.user)
+        except ClientError as exc:
+            if _code(exc) == "NoSuchEntity":
+                raise NoSuchUser(self.user) from exc
+            raise
+        devices = list_user_devices(self.iam, self.user)
+        if len(devices) >= MAX_DEVICES_PER_USER:
+            raise EnrollError(
+                f"{self.user} already has {len(devices)} MFA devices, the most AWS allows "
+                "per user: remove one (user detail, key D) before adding another.",
+                code="LimitExceeded")
+        return devices
+
+    def create(self) -> NewVirtualDevice:
+        """Create the virtual device (the default name, or the next free ``NAME-N``)."""
+        with self._lock:
+            if self.closed:
+                raise EnrollError("This enrollment was cancelled.")
+            if self.serial is not None:
+                raise EnrollError("This enrollment already created its device.")
+            names = [self.device_name]
+            if not self._explicit_name:
+                names += [f"{self.device_name}-{n}" for n in range(2, _NAME_TRIES + 2)]
+            for name in names:
+                try:
+                    response = self.iam.create_virtual_mfa_device(
+                        VirtualMFADeviceName=name, Path=self.path)
+                except ClientError as exc:
+                    if _code(exc) != "EntityAlreadyExists":
+                        raise self._create_error(exc) from exc
+                    orphans = find_orphans(self.iam, name)
+                    if orphans:
+                        raise DeviceNameTaken(name, orphans) from exc
+                    if self._explicit_name:
+                        raise EnrollError(
+                            f"A virtual MFA device named {name} already exists and is in use: "
+                            "choose another name with --device-name.",
+                            code="EntityAlreadyExists") from exc
+                    continue
+                received = self.clock()
+                created = response["VirtualMFADevice"]
+                self.serial = str(created["SerialNumber"])
+                _register(self)
+                log.info("created virtual MFA device %s for %s", self.serial, self.user)
+                headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+                return NewVirtualDevice(
+                    serial=self.serial,
+                    seed=normalise_seed(created["Base32StringSeed"]),
+                    skew=skew_from_http_date(headers.get("date"), received),
+                )
+            raise EnrollError(
+                f"Every device name from {self.device_name} to {names[-1]} is taken: "
+                "choose another with --device-name.", code="EntityAlreadyExists")
+
+    def _create_error(self, exc: ClientError) -> EnrollError:
+        if _code(exc) == "LimitExceeded":
+            return EnrollError(
+                "AWS refused to create another virtual MFA device: the account's limit is "
+                "reached. Delete unused (unassigned) virtual devices and try again.",
+                code="LimitExceeded")
+        return EnrollError(explain(exc, doing="creating the virtual MFA device"),
+                           code=_code(exc))
+
+    def enable(self, code1: str, code2: str) -> str:
+        """``EnableMFADevice`` with two consecutive codes; returns the serial.
+
+        A refusal that new codes (or a moment's wait) can fix raises ``EnrollError`` with
+        ``retry``; ``LimitExceeded`` deletes the device at once (it can never be enabled).
+        A lost answer is settled by asking AWS whether the device is now the user's.
+        """
+        with self._lock:
+            if self.closed or self.serial is None:
+                raise EnrollError("This enrollment was cancelled.")
+            serial = self.serial
+            self._maybe_enabled = True
+            try:
+                self.iam.enable_mfa_device(UserName=self.user, SerialNumber=serial,
+                                           AuthenticationCode1=code1, AuthenticationCode2=code2)
+            except ClientError as exc:
+                self._maybe_enabled = False  # AWS answered: it did not enable it
+                error = _enable_error(exc, self.user, doing="enabling the device")
+                if not error.retry:
+                    self.closed = True
+                    problem = self._discard_locked()
+                    if problem:
+                        error = EnrollError(f"{error} {problem}", code=error.code)
+                raise error from exc
+            except BotoCoreError as exc:
+                if self._is_assigned(serial):
+                    return self._enabled(serial)
+                raise EnrollError(explain(exc, doing="enabling the device"), retry=True) from exc
+            return self._enabled(serial)
+
+    def _enabled(self, serial: str) -> str:
+        log.info("enabled virtual MFA device %s for %s", serial, self.user)
+        return serial
+
+    def _is_assigned(self, serial: str) -> bool:
+        try:
+            return any(d.serial == serial for d in list_user_devices(self.iam, self.user))
+        except (ClientError, BotoCoreError, NoSuchUser):
+            return False
+
+    def keep(self) -> None:
+        """The device is enabled and the user saw it: it stays (no cleanup from now on)."""
+        with self._lock:
+            self.kept = True
+            self.closed = True
+            _unregister(self)
+
+    def discard(self) -> str | None:
+        """Delete the device this attempt created (deactivate first if it may have been
+        enabled), unless kept. Idempotent. Returns a sentence if something could not be undone.
+        """
+        with self._lock:
+            self.closed = True
+            return self._discard_locked()
+
+    def _discard_locked(self) -> str | None:
+        serial = self.serial
+        if serial is None or self.kept:
+            _unregister(self)
+            return None
+        if self._maybe_enabled:
+            try:
+                self.iam.deactivate_mfa_device(UserName=self.user, SerialNumber=serial)
+                log.info("deactivated %s (the enrollment did not finish)", serial)
+            except (ClientError, BotoCoreError) as exc:
+                log.info("deactivating %s: %s", serial, exc)  # usually: it was never enabled
+        try:
+            self.iam.delete_virtual_mfa_device(SerialNumber=serial)
+        except ClientError as exc:
+            if _code(exc) != "NoSuchEntity":
+                return self._could_not_delete(serial, exc)
+        except BotoCoreError as exc:
+            return self._could_not_delete(serial, exc)
+        log.info("deleted unfinished virtual MFA device %s", serial)
+        self.serial = None
+        self._maybe_enabled = False
+        _unregister(self)
+        return None
+
+    def _could_not_delete(self, serial: str, exc: BaseException) -> str:
+        log.warning("could not delete unfinished virtual MFA device %s: %s", serial, exc)
+        return (f"Could not delete the unfinished device {serial} "
+                f"({explain(exc, doing='deleting it')}) Ask an administrator to delete it.")
+
+
+# -- the last resort: devices still open when the process exits are deleted --------------
+
+_open: set[Enrollment] = set()
+_open_lock = threading.Lock()
+
+
+def _register(enrollment: Enrollment) -> None:
+    with _open_lock:
+        _open.add(enrollment)
+
+
+def _unregister(enrollment: Enrollment) -> None:
+    with _open_lock:
+        _open.discard(enrollment)
+
+
+def open_enrollments() -> list[Enrollment]:
+    """Enrollments whose device still exists and is neither kept nor deleted."""
+    with _open_lock:
+        return list(_open)
+
+
+@atexit.register
+def discard_open_enrollments() -> list[str]:
+    """Delete every unfinished device (also run at interpreter exit, e.g. after a crash).
+
+    Returns the sentences of what could not be deleted.
+    """
+    problems = []
+    for enrollment in open_enrollments():
+        problem = enrollment.discard()
+        if problem:
+            log.warning("%s", problem)
+            problems.append(problem)
+    return problems

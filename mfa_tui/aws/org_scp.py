@@ -1,0 +1,112 @@
+"""Organizations: read the SCP state and apply the plan (boto3 only, idempotent)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..core.scp_plan import OrgState, ScpPlan
+from .session import AwsConnection
+
+SCP = "SERVICE_CONTROL_POLICY"
+
+
+class NotInOrganization(Exception):
+    """The account is not a member of an organization."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This account is not in an AWS Organization: SCPs need one. Use the identity "
+            "policy instead (`mfa-tui plan` / `apply`), or create an organization first."
+        )
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _target_name(org: Any, target: str, root_id: str) -> str:
+    if target == root_id:
+        return "the organization root"
+    if target.startswith("ou-"):
+        unit = org.describe_organizational_unit(OrganizationalUnitId=target)
+        return f"OU {unit['OrganizationalUnit']['Name']}"
+    if target.isdigit():
+        return f"account {org.describe_account(AccountId=target)['Account']['Name']}"
+    raise ValueError(f"{target!r} is not a root (r-…), an OU (ou-…) or an account id.")
+
+
+def read_org_state(conn: AwsConnection, *, target: str | None, policy_name: str) -> OrgState:
+    """The organization, its root, the target, and the existing policy of that name."""
+    org = conn.client("organizations")
+    try:
+        desc = org.describe_organization()["Organization"]
+    except ClientError as exc:
+        if _code(exc) == "AWSOrganizationsNotInUseException":
+            raise NotInOrganization() from exc
+        raise
+    roots = [r for page in org.get_paginator("list_roots").paginate() for r in page["Roots"]]
+    root = roots[0]
+    enabled = any(t["Type"] == SCP and t["Status"] == "ENABLED"
+                  for t in root.get("PolicyTypes", []))
+    target_id = target or root["Id"]
+    policy_id, content, attached = None, None, False
+    for page in org.get_paginator("list_policies").paginate(Filter=SCP):
+        for p in page["Policies"]:
+            if p["Name"] == policy_name and not p.get("AwsManaged"):
+                policy_id = p["Id"]
+    if policy_id:
+        raw = org.describe_policy(PolicyId=policy_id)["Policy"]["Content"]
+        content = json.loads(raw)
+        for page in org.get_paginator("list_targets_for_policy").paginate(PolicyId=policy_id):
+            attached = attached or any(t["TargetId"] == target_id for t in page["Targets"])
+    return OrgState(
+        organization_id=desc["Id"],
+        management_account=desc["MasterAccountId"],
+        caller_account=conn.caller().account,
+        root_id=root["Id"],
+        scp_enabled=enabled,
+        all_features=desc.get("FeatureSet", "ALL") == "ALL",
+        target_id=target_id,
+        target_name=_target_name(org, target_id, root["Id"]),
+        policy_id=policy_id,
+        policy_content=content,
+        attached_to_target=attached,
+    )
+
+
+def apply_scp_plan(conn: AwsConnection, plan: ScpPlan,
+                   report: Callable[[str], None] = lambda _: None) -> str:
+    """Make the plan's changes in order; returns the policy id. Safe to run again."""
+    org = conn.client("organizations")
+    s = plan.state
+    content = json.dumps(plan.template, separators=(",", ":"))
+    if plan.enable_scp:
+        try:
+            org.enable_policy_type(RootId=s.root_id, PolicyType=SCP)
+        except ClientError as exc:
+            if _code(exc) != "PolicyTypeAlreadyEnabledException":
+                raise
+        report(f"enabled SCPs on {s.root_id}")
+    policy_id = s.policy_id
+    if policy_id is None:
+        created = org.create_policy(
+            Content=content, Name=plan.policy_name, Type=SCP,
+            Description="Deny IAM users without MFA (mfa-tui); roles and AWS services unaffected",
+        )
+        policy_id = created["Policy"]["PolicySummary"]["Id"]
+        report(f"created {plan.policy_name} ({policy_id})")
+    elif plan.update_policy:
+        org.update_policy(PolicyId=policy_id, Content=content)
+        report(f"updated {plan.policy_name} ({policy_id})")
+    if plan.attach:
+        try:
+            org.attach_policy(PolicyId=policy_id, TargetId=s.target_id)
+        except ClientError as exc:
+            if _code(exc) != "DuplicatePolicyAttachmentException":
+                raise
+        report(f"attached {plan.policy_name} to {s.target_id}")
+    return policy_id

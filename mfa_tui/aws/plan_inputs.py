@@ -1,0 +1,108 @@
+"""Read what a plan or an undo is built from, then build it (the TUI and the CLI share this)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..core.models import DEFAULT_POLICY_NAME, Inventory
+from ..core.plan import build_plan
+from ..core.plan_models import Plan, Selection
+from ..core.resume import resume_plan
+from ..core.run_result import RunRecord
+from ..core.undo_plan import UndoPlan, build_undo
+from ..journal import find_run, latest_apply, latest_unfinished
+from .inventory import live_user, load_inventory, policy_arn
+from .policy_state import read_group_state, read_policy_state, read_undo_state
+from .session import AwsConnection
+
+TEMPLATE = "enforce-mfa"
+
+
+class NoSuchRun(Exception):
+    """``undo RUN_ID`` names no journaled apply run."""
+
+
+def load_template_document(name: str = TEMPLATE) -> dict[str, Any]:
+    """The policy template the plan applies."""
+    from ..core.policy_templates import load_template
+
+    return load_template(name)
+
+
+def _confirm_caller(conn: AwsConnection, inv: Inventory) -> Inventory:
+    """Read the caller's own MFA live: the lock-out check must not trust a 4-hour-old report."""
+    name = inv.caller.iam_user_name
+    record = inv.get(name) if name else None
+    if record is None or name is None:
+        return inv
+    live = live_user(conn.client("iam"), name)
+    return inv.with_user(replace(record, mfa_active=bool(live.devices),
+                                 mfa_devices=live.devices,
+                                 console_access=live.console_access))
+
+
+def load_plan(
+    conn: AwsConnection,
+    selection: Selection,
+    *,
+    policy_name: str = DEFAULT_POLICY_NAME,
+    template: dict[str, Any] | None = None,
+    resume: bool = True,
+    directory: Path | None = None,
+    now: datetime | None = None,
+) -> Plan:
+    """The plan for ``selection``; or, when an apply run on this account and policy was
+    interrupted (and ``resume``), the plan that finishes that run instead."""
+    document = template if template is not None else load_template_document()
+    caller = conn.caller()
+    arn = policy_arn(caller.account, policy_name)
+    iam = conn.client("iam")
+    pending = latest_unfinished(caller.account, arn, directory=directory) if resume else None
+    inv = _confirm_caller(conn, load_inventory(conn, policy_name=policy_name))
+    policy = read_policy_state(iam, arn)
+    if pending is not None:
+        gname = pending.header.get("group")
+        group = read_group_state(iam, str(gname), arn) if gname else None
+        return resume_plan(pending, inv, policy, document, group=group)
+    group = (read_group_state(iam, selection.via_group, arn)
+             if selection.via_group else None)
+    return build_plan(inv, selection, policy, document, now=now or datetime.now(UTC),
+                      group=group)
+
+
+def load_undo(
+    conn: AwsConnection,
+    run_id: str | None,
+    *,
+    policy_name: str = DEFAULT_POLICY_NAME,
+    directory: Path | None = None,
+) -> tuple[RunRecord, UndoPlan]:
+    """The run to undo (``run_id``, or the latest apply on this account) and its undo plan."""
+    caller = conn.caller()
+    if run_id:
+        record = find_run(run_id, directory)
+        if record is None or record.kind != "apply":
+            raise NoSuchRun(f"No apply run '{run_id}' in the journal: list them with "
+                            f"`ls {_where(directory)}`.")
+        if record.account != caller.account:
+            raise NoSuchRun(f"Run {record.run_id} was made in account {record.account}, "
+                            f"not {caller.account}: switch profile to undo it.")
+    else:
+        record = latest_apply(caller.account, policy_arn(caller.account, policy_name),
+                              directory)
+        if record is None:
+            raise NoSuchRun(f"No apply run for account {caller.account} in the journal: "
+                            "there is nothing to undo.")
+    gname = record.header.get("group")
+    state = read_undo_state(conn.client("iam"), record.policy_arn,
+                            str(gname) if gname else None)
+    return record, build_undo(record, state)
+
+
+def _where(directory: Path | None) -> str:
+    from ..journal import journal_dir
+
+    return str(directory or journal_dir())

@@ -1,0 +1,48 @@
+"""`mfa-tui apply`: do what `plan` shows, after a confirmation sized to the blast radius."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from ..aws.enforce import apply_plan
+from ..aws.plan_inputs import load_plan, load_template_document
+from ..core.plan_text import plan_lines, result_lines
+from ..core.run_result import EXIT_COULD_NOT_START, EXIT_DONE
+from .enforcement_cli import confirm, print_lines, selection_from_args
+from .progress_bar import progress_bar
+
+if TYPE_CHECKING:
+    from ..connect import Connector
+
+
+def main(args: argparse.Namespace, connect: Connector) -> int:
+    """Show the plan, confirm, apply, print per-user results (exit 0 / 1 / 2)."""
+    conn = connect()
+    template = load_template_document()
+    plan = load_plan(conn, selection_from_args(args), policy_name=args.policy_name,
+                     template=template)
+    out = Console(highlight=False)
+    print_lines(plan_lines(plan), out)
+    if plan.blockers:
+        print(f"mfa-tui: {plan.blockers[0]}", file=sys.stderr)
+        return EXIT_COULD_NOT_START
+    if plan.nothing_to_do:
+        return EXIT_DONE
+    refusal = confirm(users=plan.affected_users, account=plan.account,
+                      what="enforce MFA as shown", assume_yes=args.yes)
+    if refusal:
+        print(f"mfa-tui: {refusal}", file=sys.stderr)
+        return EXIT_COULD_NOT_START
+    with progress_bar("Enforcing") as on_progress:
+        result = apply_plan(conn, plan, template=template, progress=on_progress,
+                            workers=args.workers)
+    out.print()
+    print_lines(result_lines(result), out)
+    if result.failed:
+        print(f"mfa-tui: {len(result.failed)} step(s) failed; run `mfa-tui apply` again to "
+              "retry them (done steps are not repeated).", file=sys.stderr)
+    return result.exit_code

@@ -1,0 +1,131 @@
+"""What `plan`, `apply` and `undo` share on the command line: arguments, output, confirmation.
+
+No boto3 here: cli.build_parser imports this module to add the three subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..core.plan_models import Selection
+    from ..core.plan_text import Line
+
+_STYLES = {
+    "header": "bold", "add": "green", "remove": "red", "context": "", "ok": "green",
+    "warn": "yellow", "bad": "bold red", "plain": "", "dim": "dim",
+}
+
+
+def _workers(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 32:
+        raise argparse.ArgumentTypeError("must be between 1 and 32")
+    return value
+
+
+def _selector(parser: argparse.ArgumentParser) -> None:
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--users", metavar="A,B,C", help="exactly these users (comma-separated)")
+    which.add_argument("--non-compliant", action="store_true",
+                       help="console users without MFA (the default)")
+    which.add_argument("--all-console", action="store_true", help="every console user")
+    parser.add_argument("--exclude", metavar="A,B", default="",
+                        help="leave these users out (break-glass users)")
+    parser.add_argument("--via-group", metavar="GROUP",
+                        help="attach the policy to GROUP (created if missing) and add the "
+                        "users to it, instead of attaching per user")
+    _policy_name(parser)
+
+
+def _policy_name(parser: argparse.ArgumentParser) -> None:
+    from ..core.models import DEFAULT_POLICY_NAME
+
+    parser.add_argument("--policy-name", default=DEFAULT_POLICY_NAME, metavar="NAME",
+                        help=f"the managed policy (default {DEFAULT_POLICY_NAME})")
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--yes", action="store_true",
+                        help="do not ask for confirmation (for scripts)")
+    parser.add_argument("--workers", type=_workers, default=8, metavar="N",
+                        help="calls in flight at once (default 8)")
+
+
+def add_enforcement_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `plan`, `apply` and `undo` to the command line."""
+    plan = sub.add_parser("plan", help="preview enforcement: policy diff, one row a user, "
+                          "warnings (changes nothing)")
+    _selector(plan)
+    apply = sub.add_parser("apply", help="do what `plan` shows, journaled (exit 0 all done, "
+                           "1 some failed, 2 could not start)")
+    _selector(apply)
+    _run_options(apply)
+    undo = sub.add_parser("undo", help="reverse the attachments an apply run made "
+                          "(latest run by default)")
+    undo.add_argument("run_id", nargs="?", metavar="RUN_ID",
+                      help="the run to undo (see the journal in the state dir)")
+    _policy_name(undo)
+    _run_options(undo)
+
+
+def selection_from_args(args: argparse.Namespace) -> Selection:
+    """The SELECTOR options as a Selection."""
+    from ..core.plan import parse_names
+    from ..core.plan_models import Selection
+
+    users = parse_names(args.users)
+    return Selection(
+        mode="users" if args.users is not None else (
+            "all-console" if args.all_console else "non-compliant"),
+        users=users,
+        exclude=parse_names(args.exclude),
+        via_group=(args.via_group or "").strip() or None,
+    )
+
+
+def print_lines(lines: Iterable[Line], console: Console) -> None:
+    """Print lines coloured by tone (Text, not markup: names may hold brackets)."""
+    from rich.text import Text
+
+    for line in lines:
+        console.print(Text(line.text, style=_STYLES.get(line.tone, "")), soft_wrap=True)
+
+
+def confirm(
+    *,
+    users: int,
+    account: str,
+    what: str,
+    assume_yes: bool,
+    stdin: TextIO | None = None,
+    ask: Callable[[str], str] | None = None,
+) -> str | None:
+    """Ask in proportion to the blast radius. None: go ahead; else the refusal sentence.
+
+    One user (or a policy change alone): type ``y``. More than one: type the account id.
+    ``--yes`` skips; without it, a non-terminal stdin is refused.
+    """
+    if assume_yes:
+        return None
+    stream = stdin or sys.stdin
+    if not stream.isatty():
+        return (f"Refusing to {what} without confirmation: stdin is not a terminal. "
+                "Run it in a terminal, or pass --yes in scripts.")
+    prompt = input if ask is None else ask
+    try:
+        if users > 1:
+            answer = prompt(f"This changes {users} users in account {account}. "
+                            "Type the account id to go ahead: ")
+            ok = answer.strip() == account
+        else:
+            answer = prompt(f"Go ahead and {what}? Type y to confirm: ")
+            ok = answer.strip().lower() in ("y", "yes")
+    except EOFError:
+        ok = False
+    return None if ok else "Not confirmed: nothing was changed."

@@ -1,0 +1,68 @@
+"""`mfa-tui lint FILE [--scp]`: check a policy document for MFA-enforcement pitfalls, offline.
+
+Exit 0 when clean, 1 with findings (invalid JSON included), 2 when the file cannot be read.
+No AWS connection is made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.text import Text
+
+from ..core.policy_lint import SCP_MAX_CHARS, Finding, Kind, lint_text, policy_size
+from ..core.policy_templates import MANAGED_POLICY_MAX_CHARS
+
+if TYPE_CHECKING:
+    from ..connect import Connector
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+
+_STYLES = {"error": "bold red", "warning": "yellow"}
+
+
+def main(args: argparse.Namespace, connect: Connector) -> int:
+    """`mfa-tui lint FILE [--scp]` (``connect`` is unused: linting is offline)."""
+    kind: Kind = "scp" if args.scp else "identity"
+    name = "<stdin>" if args.file == "-" else args.file
+    try:
+        text = sys.stdin.read() if args.file == "-" else _read(args.file)
+    except UnicodeDecodeError as exc:
+        print(f"mfa-tui: cannot read {name}: it is not UTF-8 text (byte "
+              f"{exc.object[exc.start]:#04x} at offset {exc.start}).", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except OSError as exc:
+        print(f"mfa-tui: cannot read {name}: {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_UNREADABLE
+    findings = lint_text(text, kind)
+    print_findings(name, kind, text, findings, Console(highlight=False))
+    return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8-sig") as handle:  # -sig: editors on Windows add a BOM
+        return handle.read()
+
+
+def print_findings(name: str, kind: Kind, text: str, findings: list[Finding],
+                   console: Console) -> None:
+    """One line a finding (severity, code, sentence), or one line saying it is clean."""
+    what = "service control policy" if kind == "scp" else "identity policy"
+    if not findings:
+        limit = SCP_MAX_CHARS if kind == "scp" else MANAGED_POLICY_MAX_CHARS
+        size = policy_size(json.loads(text))
+        console.print(Text(f"{name}: no findings ({what}, {size:,} of {limit:,} characters)."),
+                      soft_wrap=True)
+        return
+    errors = sum(f.severity == "error" for f in findings)
+    console.print(Text(f"{name} ({what}): {errors} error(s), "
+                       f"{len(findings) - errors} warning(s)"), soft_wrap=True)
+    for finding in findings:
+        line = Text(f"  {finding.severity:<7} ", style=_STYLES[finding.severity])
+        line.append(f"{finding.code}: ", style="bold")
+        line.append(finding.message)
+        console.print(line, soft_wrap=True)

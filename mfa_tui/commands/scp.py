@@ -1,0 +1,85 @@
+"""`mfa-tui scp plan|apply`: the organization-wide SCP, safely (see core/scp_plan.py)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from ..connect import Connector
+    from ..core.scp_plan import ScpPlan, Tone
+
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+_STYLES: dict[str, str] = {
+    "header": "bold", "add": "green", "remove": "red", "context": "dim", "ok": "green",
+    "warn": "yellow", "bad": "bold red", "plain": "",
+}
+
+
+def build(connect: Connector, args: argparse.Namespace) -> tuple[ScpPlan, list[tuple[Tone, str]]]:
+    """Read the organization and build the plan and its rendering."""
+    from ..aws.org_scp import read_org_state
+    from ..core.policy_diff import diff_lines, is_same
+    from ..core.policy_lint import lint
+    from ..core.policy_templates import load_template
+    from ..core.scp_plan import DEFAULT_SCP_NAME, build_scp_plan, render_scp_plan
+
+    name = args.policy_name or DEFAULT_SCP_NAME
+    template = load_template("safe-scp")
+    state = read_org_state(connect(), target=args.target, policy_name=name)
+    same = state.policy_content is not None and is_same(state.policy_content, template)
+    plan = build_scp_plan(state, template, name, same)
+    findings = [f.message for f in lint(template, "scp")]
+    return plan, render_scp_plan(plan, diff_lines(state.policy_content, template), findings)
+
+
+def _print(lines: list[tuple[Tone, str]], console: Console) -> None:
+    for tone, text in lines:
+        console.print(Text(text, style=_STYLES.get(tone, "")), soft_wrap=True)
+
+
+def _confirmed(plan: ScpPlan, args: argparse.Namespace) -> bool:
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        print("mfa-tui: refusing to change the organization without confirmation: run in a "
+              "terminal, or pass --yes.", file=sys.stderr)
+        return False
+    org_id = plan.state.organization_id
+    answer = input(f"This affects every account under {plan.state.target_name}. "
+                   f"Type the organization id ({org_id}) to apply: ").strip()
+    if answer != org_id:
+        print("mfa-tui: not confirmed; nothing changed.", file=sys.stderr)
+        return False
+    return True
+
+
+def main(args: argparse.Namespace, connect: Connector) -> int:
+    """`mfa-tui scp plan|apply`."""
+    from ..aws.org_scp import NotInOrganization, apply_scp_plan
+
+    console = Console()
+    try:
+        plan, lines = build(connect, args)
+    except (NotInOrganization, ValueError) as exc:
+        print(f"mfa-tui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    _print(lines, console)
+    if args.action == "plan":
+        return EXIT_OK
+    if plan.blockers:
+        print("mfa-tui: cannot apply: " + " ".join(plan.blockers), file=sys.stderr)
+        return EXIT_ERROR
+    if plan.up_to_date:
+        console.print("Nothing to change.")
+        return EXIT_OK
+    if not _confirmed(plan, args):
+        return EXIT_ERROR
+    policy_id = apply_scp_plan(connect(), plan, report=lambda s: console.print(f"✓ {s}"))
+    console.print(f"Done: {plan.policy_name} ({policy_id}) is attached to {plan.state.target_id}.")
+    return EXIT_OK
