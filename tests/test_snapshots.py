@@ -41,3 +41,19 @@ def test_main_screen_non_compliant_marked(snap_compare, moto) -> None:  # type: 
         await pilot.pause()
 
     assert snap_compare(_app(moto), terminal_size=(80, 24), run_before=before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_enforcement_preview(snap_compare, moto, size, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+
+    async def before(pilot: Pilot[int]) -> None:
+        await _filled(pilot)
+        await pilot.press("N", "a")
+        for _ in range(200):
+            if getattr(pilot.app.screen, "request", None) is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(_app(moto), terminal_size=size, run_before=before)

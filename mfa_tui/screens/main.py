@@ -19,14 +19,16 @@ from ..core.inventory_merge import confirmed_record
 from ..core.models import Inventory
 from ..core.table_view import SORT_KEYS, View, select_rows
 from ..widgets.account_header import AccountHeader
+from ..widgets.run_progress import RunProgress
 from ..widgets.users_table import UsersTable
+from .enforcement_run import EnforcementActions
 from .user_detail import UserDetailScreen
 
 if TYPE_CHECKING:
     from ..app import MfaTuiApp
 
 
-class MainScreen(Screen[None]):
+class MainScreen(EnforcementActions, Screen[None]):
     """The users table, its filter and marks; AWS reads run in an exclusive worker."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,6 +49,13 @@ class MainScreen(Screen[None]):
                 tooltip="Enroll a virtual MFA device for the cursor user (QR code)"),
         Binding("P", "switch_profile", "Profile", show=False, id="switch-profile",
                 tooltip="Switch to another keyring or AWS config profile"),
+        Binding("p", "preview", "Preview", id="preview",
+                tooltip="Enforcement preview for the marked users (cursor row if none)"),
+        Binding("a", "attach", "Attach", id="attach",
+                tooltip="Attach the enforcement policy to the marked users, after confirmation"),
+        Binding("ctrl+z", "undo_last", "Undo last run", show=False, id="undo-last",
+                tooltip="Reverse the attachments of the last enforcement run (confirmed)"),
+        Binding("ctrl+c", "cancel_run", "Cancel run", show=False, priority=True),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -69,7 +78,8 @@ class MainScreen(Screen[None]):
         yield AccountHeader(id="account-header")
         yield Input(placeholder="filter users by name — Enter keeps it, Esc clears", id="filter")
         yield UsersTable(id="users")
-        yield Footer()
+        yield RunProgress(id="run-progress")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(UsersTable).focus()
@@ -126,6 +136,9 @@ class MainScreen(Screen[None]):
         self._redraw()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.group == "apply":
+            self.run_failed(event.worker.error)
+            return
         if event.state != WorkerState.ERROR or event.worker.group != "inventory":
             return
         if event.worker.is_cancelled:
@@ -191,6 +204,8 @@ class MainScreen(Screen[None]):
         self.query_one(UsersTable).focus()
 
     def action_clear_filter(self) -> None:
+        if self.action_cancel_run():
+            return  # Esc during a run cancels it first
         box = self.query_one("#filter", Input)
         box.value = ""
         box.remove_class("-shown")

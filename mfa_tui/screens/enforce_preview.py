@@ -1,0 +1,177 @@
+"""The enforcement preview (`p`) and its confirmation (`a`); also the undo of the last run.
+
+The screen reads the plan in a worker, shows it (policy diff, one row a user, warnings),
+and — when asked to apply — asks for a confirmation proportionate to the blast radius:
+`y` for one user, the 12-digit account id for more. It returns a :class:`RunRequest`;
+the main screen runs it so the table stays live while the engine works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from ..app import MfaTuiApp
+    from ..core.plan_models import Plan
+    from ..core.plan_text import Line
+    from ..core.run_result import RunRecord
+    from ..core.undo_plan import UndoPlan
+
+Kind = Literal["apply", "undo"]
+
+#: Line tones → component classes styled with theme colours in app.tcss.
+TONE_CLASSES = ("header", "add", "remove", "ok", "warn", "bad", "dim")
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the user confirmed: an apply of ``plan``, or an undo of ``record``."""
+
+    kind: Kind
+    account: str
+    plan: Plan | None = None
+    undo: UndoPlan | None = None
+    record: RunRecord | None = None
+
+
+def confirmation_word(account: str, affected: int) -> str:
+    """What must be typed: `y` for one user, the account id when more are affected."""
+    return "y" if affected <= 1 else account
+
+
+def lines_text(lines: list[Line], style_of: Any) -> Text:
+    """Lines with a tone → one Rich Text (symbols carry meaning without colour)."""
+    text = Text()
+    for line in lines:
+        tone = line.tone if line.tone in TONE_CLASSES else ""
+        text.append(line.text + "\n", style=style_of(f"preview--{tone}") if tone else "")
+    return text
+
+
+class EnforcePreviewScreen(Screen[RunRequest | None]):
+    """Preview of an apply (for the marked users) or of an undo (of the last run)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"preview--{t}" for t in TONE_CLASSES}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="back", tooltip="Back out: nothing changes"),
+        Binding("a", "ask", "Apply…", id="apply", tooltip="Confirm and apply this preview"),
+    ]
+
+    @dataclass
+    class Ready(Message):
+        """The plan (or undo) was read."""
+
+        lines: list[Line]
+        request: RunRequest
+        affected: int
+        blocked: bool
+        nothing: bool
+
+    def __init__(self, *, users: tuple[str, ...] = (), kind: Kind = "apply",
+                 confirm: bool = False) -> None:
+        super().__init__()
+        self.users = users
+        self.kind = kind
+        self.confirm_now = confirm
+        self.request: RunRequest | None = None
+        self._word = ""
+        self._blocked = True
+
+    def compose(self) -> ComposeResult:
+        what = (f"Enforcement preview: {len(self.users)} user(s)" if self.kind == "apply"
+                else "Undo the last enforcement run")
+        yield Static(what, id="preview-title")
+        with VerticalScroll(id="preview-scroll"):
+            yield Static("Reading the account and the policy…", id="preview-body")
+        yield Static("", id="confirm-label")
+        yield Input(id="confirm", placeholder="type here, Enter applies, Esc backs out")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm", Input).display = False
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def load(self) -> None:
+        from ..core.plan_text import plan_lines, undo_lines
+
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        conn = app.connection()
+        if self.kind == "apply":
+            from ..aws.plan_inputs import load_plan
+            from ..core.plan_models import Selection
+
+            plan = load_plan(conn, Selection(mode="users", users=self.users))
+            request = RunRequest("apply", plan.account, plan=plan)
+            ready = self.Ready(plan_lines(plan), request, plan.affected_users,
+                               bool(plan.blockers), plan.nothing_to_do)
+        else:
+            from ..aws.plan_inputs import load_undo
+
+            record, undo = load_undo(conn, None)
+            steps = len(undo.per_user) + len(undo.final)
+            request = RunRequest("undo", record.account, undo=undo, record=record)
+            ready = self.Ready(undo_lines(undo), request, steps, False, undo.nothing_to_do)
+        self.post_message(ready)
+
+    @on(Ready)
+    def show(self, message: Ready) -> None:
+        self.request = message.request
+        body = lines_text(message.lines, self.get_component_rich_style)
+        self.query_one("#preview-body", Static).update(body)
+        self._word = confirmation_word(message.request.account, message.affected)
+        self._blocked = message.blocked or message.nothing
+        if self.confirm_now:
+            self.action_ask()
+
+    def action_ask(self) -> None:
+        label = self.query_one("#confirm-label", Static)
+        if self.request is None:
+            return
+        if self._blocked:
+            label.update("Nothing to apply (see above). Esc backs out.")
+            return
+        verb = "apply" if self.kind == "apply" else "undo"
+        if self._word == "y":
+            label.update(f"Type y and Enter to {verb}; Esc backs out with nothing changed.")
+        else:
+            label.update(f"This changes more than one user: type the account id "
+                         f"{self._word} and Enter to {verb}; Esc backs out.")
+        box = self.query_one("#confirm", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#confirm")
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() == self._word and self.request is not None:
+            self.dismiss(self.request)
+            return
+        expected = "y" if self._word == "y" else "the account id"
+        self.query_one("#confirm-label", Static).update(
+            f"That is not {expected}; nothing changed. Type {self._word} or press Esc.")
+        event.input.value = ""
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR or event.worker.group != "preview":
+            return
+        from ..aws.errors import explain
+
+        error = event.worker.error or RuntimeError("unknown error")
+        known = type(error).__name__ in {"NoSuchRun", "Explained", "PlanBlocked"}
+        message = str(error) if known else explain(error, doing="reading the plan")
+        self.query_one("#preview-body", Static).update(Text(message, style="bold"))
+        self._blocked = True
