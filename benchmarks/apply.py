@@ -3,8 +3,8 @@
 Everything runs on 127.0.0.1: a moto server wrapped in the test harness's FaultInjector
 (tests/fixtures/moto_server.py), dummy credentials, nothing leaves the machine. Prints:
 
-* the pool (``--workers``, default 8) against the same engine with 1 worker (sequential),
-  in the same run: the pool should take at most 1/5 of the sequential time;
+* the pool (``--workers``, default 10 as the CLI) against the same engine with 1 worker
+  (sequential), in the same run: the pool should take at most 1/5 of the sequential time;
 * the pool under 15% injected throttling (every action), with botocore's **standard** and
   **adaptive** retry modes on the one shared client; lost attachments (targets not attached,
   or attached twice) must be zero;
@@ -13,7 +13,7 @@ Everything runs on 127.0.0.1: a moto server wrapped in the test harness's FaultI
   a sample of users and extrapolated linearly (labelled as such); the pool should be 50x
   faster or more.
 
-    .venv/bin/python benchmarks/apply.py [--users 1000] [--latency-ms 40] [--workers 8]
+    .venv/bin/python benchmarks/apply.py [--users 1000] [--latency-ms 40] [--workers 10]
         [--throttle 0.15] [--sample 20] [--skip-sequential] [--skip-adaptive]
 """
 
@@ -42,7 +42,7 @@ from mfa_tui.aws.plan_inputs import load_plan
 from mfa_tui.aws.session import AwsConnection, ConnectionOptions
 from mfa_tui.core.plan_models import Plan, Selection
 from mfa_tui.core.policy_templates import load_template
-from mfa_tui.core.run_result import RunResult
+from mfa_tui.core.run_result import DEFAULT_WORKERS, RunResult
 from tests.fixtures.moto_server import MotoServer
 
 ACCOUNT = "123456789012"
@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--users", type=int, default=1000)
     p.add_argument("--latency-ms", type=float, default=40.0)
-    p.add_argument("--workers", type=int, default=8)
+    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     p.add_argument("--throttle", type=float, default=0.15)
     p.add_argument("--sample", type=int, default=20)
     p.add_argument("--skip-sequential", action="store_true")

@@ -21,6 +21,8 @@ def _imported_after(code: str) -> set[str]:
     "mfa_tui.core.report_shape", "mfa_tui.core.qr_text", "mfa_tui.aws.inventory",
     "mfa_tui.aws.session", "mfa_tui.commands.report", "mfa_tui.core.user_detail",
     "mfa_tui.aws.user_detail", "mfa_tui.commands.check",
+    "mfa_tui.core.otpauth", "mfa_tui.core.totp_check", "mfa_tui.core.enroll_layout",
+    "mfa_tui.aws.enroll", "mfa_tui.aws.mfa_devices", "mfa_tui.commands.enroll",
 ])
 def test_core_and_aws_never_import_textual(module: str) -> None:
     assert "textual" not in _imported_after(f"import {module}")

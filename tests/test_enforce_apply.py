@@ -285,3 +285,55 @@ def test_engine_undo_api(demo: MotoServer, iam: Any) -> None:
     assert undo.users == ("dave",)
     done = undo_run(conn, undo, record)
     assert done.exit_code == 0 and "dave" not in attached_users(iam)
+
+
+def test_lost_answers_in_group_mode_and_in_undo_are_verified(demo: MotoServer,
+                                                              iam: Any) -> None:
+    demo.faults.drop_after(["CreateGroup", "AttachGroupPolicy", "AddUserToGroup"], times=3)
+    sel = Selection(mode="users", users=("dave", "jane.doe@example.com"), via_group="MFA")
+    _, result = _apply(demo, selection=sel)
+    assert result.exit_code == 0, result.failed
+    assert sum(1 for s in result.steps if s.verified) == 3
+    for action, key in (("CreateGroup", "GroupName"), ("AttachGroupPolicy", "GroupName")):
+        assert acted(demo, action, key) == {"MFA": 1}
+    assert acted(demo, "AddUserToGroup") == {"dave": 1, "jane.doe@example.com": 1}
+    demo.faults.reset_faults()
+    demo.faults.drop_after(["RemoveUserFromGroup", "DetachGroupPolicy", "DeleteGroup"],
+                           times=3)
+    conn = connection(demo)
+    record, undo = load_undo(conn, result.run_id)
+    done = undo_run(conn, undo, record)
+    assert done.exit_code == 0, done.failed
+    assert acted(demo, "RemoveUserFromGroup") == {"dave": 1, "jane.doe@example.com": 1}
+    assert acted(demo, "DeleteGroup", "GroupName") == {"MFA": 1}
+    assert "MFA" not in {g["GroupName"] for g in iam.list_groups()["Groups"]}
+
+
+def test_a_user_deleted_after_the_plan_fails_alone_with_a_reason(demo: MotoServer,
+                                                                 iam: Any) -> None:
+    conn = connection(demo)
+    plan = load_plan(conn, Selection(mode="users", users=("dave", "jane.doe@example.com")))
+    iam.delete_login_profile(UserName="dave")
+    iam.delete_user(UserName="dave")
+    result = apply_plan(conn, plan)
+    assert result.exit_code == 1
+    (failed,) = result.failed
+    assert failed.target == "dave" and "dave" in failed.reason and "\n" not in failed.reason
+    assert "jane.doe@example.com" in attached_users(iam)
+
+
+def test_undoing_an_interrupted_run_stops_it_being_resumed(demo: MotoServer, iam: Any,
+                                                           state: Path) -> None:
+    _apply(demo, selection=Selection(mode="users", users=("dave", "x_y-z.test")))
+    (path,) = journals(state)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")  # as if killed before the last line
+    conn = connection(demo)
+    record, undo = load_undo(conn, None)
+    assert not record.is_finished and undo.users == ("dave", "x_y-z.test")
+    assert undo_run(conn, undo, record).exit_code == 0
+    assert journal_lines(path)[-1]["status"] == "abandoned"
+    demo.faults.clear_requests()
+    plan = load_plan(conn, Selection(mode="users", users=("dave",)))
+    assert plan.resume_of is None  # a fresh plan, not "finish the undone run"
+    assert attached_users(iam) == BEFORE

@@ -7,10 +7,11 @@ called) lets the calls in flight finish and journals them; nothing else starts.
 
 Retries: botocore's **standard** mode (AwsConnection: 8 attempts, exponential backoff with
 jitter), plus up to 3 later tries in the engine when throttling outlasts them. Measured with
-benchmarks/apply.py (1,000 users, 40 ms latency, 15% injected throttling, 8 workers on one
-shared client): standard finished in ~6 s, adaptive in ~23-40 s, because adaptive's
-client-side token bucket is shared by every thread of the client and each throttle halves
-the rate for all of them. Both lost nothing. Standard it is.
+benchmarks/apply.py (1,000 users, 40 ms latency, 15% of every request throttled, 10 workers
+on one shared client): standard ~25 s, adaptive ~280 s, neither losing an attachment.
+Adaptive's client-side token bucket is shared by every thread of the client and each
+throttle cuts the rate for all of them, so one throttled call slows the whole pool; standard
+only makes the throttled call wait. Standard it is.
 """
 
 from __future__ import annotations
@@ -24,15 +25,18 @@ from typing import Any
 from ..core.plan_models import Plan, Step
 from ..core.policy_templates import load_template
 from ..core.resume import plan_header
-from ..core.run_result import Progress, RunKind, RunRecord, RunResult, StepResult
+from ..core.run_result import (
+    DEFAULT_WORKERS,
+    Progress,
+    RunKind,
+    RunRecord,
+    RunResult,
+    StepResult,
+)
 from ..core.undo_plan import UndoPlan, undo_header
 from ..journal import Journal, new_run_id, now_iso
 from .session import AwsConnection
 from .step_ops import StepContext, no_blind_resend, run_step
-
-#: Calls in flight at once: enough to hide a 40-100 ms round trip, few enough that IAM's
-#: write rate limit is not the thing being measured.
-DEFAULT_WORKERS = 8
 
 ProgressCallback = Callable[[Progress], None]
 

@@ -51,10 +51,12 @@ def _policy_name(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
+    from ..core.run_result import DEFAULT_WORKERS
+
     parser.add_argument("--yes", action="store_true",
                         help="do not ask for confirmation (for scripts)")
-    parser.add_argument("--workers", type=_workers, default=8, metavar="N",
-                        help="calls in flight at once (default 8)")
+    parser.add_argument("--workers", type=_workers, default=DEFAULT_WORKERS, metavar="N",
+                        help=f"calls in flight at once (default {DEFAULT_WORKERS})")
 
 
 def add_enforcement_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

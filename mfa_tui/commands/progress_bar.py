@@ -17,7 +17,8 @@ def progress_bar(label: str) -> Iterator[Callable[[StepProgress], None]]:
     console = Console(stderr=True)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[failed]} failed"), TimeElapsedColumn(),
-                   console=console, transient=True)
+                   console=console, transient=True,
+                   disable=not console.is_terminal)  # a pipe or a log file gets no bar
     task = bar.add_task(label, total=None, failed=0)
     failed = 0
 

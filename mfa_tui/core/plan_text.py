@@ -43,6 +43,10 @@ _OP_TEXT = {
 }
 
 
+_PER_USER = frozenset({"attach", "add-to-group", "detach", "remove-from-group"})
+_CLEAN_UP = frozenset({"detach-group-policy", "delete-group", "delete-policy"})
+
+
 def _width(names: list[str]) -> int:
     return min(max((len(n) for n in names), default=4), 32)
 
@@ -154,7 +158,13 @@ _OUTCOME: dict[str, tuple[str, Tone]] = {
 def result_lines(result: RunResult) -> list[Line]:
     """Per-step results (sorted: failures first), then a summary."""
     order = {"failed": 0, "skipped": 1, "done": 2, "already": 3, "kept": 4}
-    steps = sorted(result.steps, key=lambda s: (order[s.outcome], s.target, s.op))
+    ops = list(_OP_TEXT)  # set-up steps in the order they run, then users, then clean-up
+
+    def phase(op: str) -> int:
+        return 1 if op in _PER_USER else (2 if op in _CLEAN_UP else 0)
+
+    steps = sorted(result.steps, key=lambda s: (
+        order[s.outcome], phase(s.op), 0 if s.op in _PER_USER else ops.index(s.op), s.target))
     width = _width([s.target for s in steps])
     out = [Line("header", f"Results of run {result.run_id}")]
     out.extend(_result_line(s, width) for s in steps)

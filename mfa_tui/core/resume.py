@@ -14,7 +14,16 @@ from typing import Any
 
 from .models import Inventory
 from .plan import policy_change
-from .plan_models import GroupState, Plan, PlanRow, PolicyState, Selection, Step
+from .plan_models import (
+    GroupState,
+    Plan,
+    PlanRow,
+    PolicyState,
+    RowAction,
+    Selection,
+    Step,
+    StepOp,
+)
 from .run_result import RunRecord
 
 JOURNAL_FORMAT = 1
@@ -92,7 +101,9 @@ def resume_plan(
                 and ("attach-group-policy", gname) not in settled):
             credited.append(Step("attach-group-policy", gname))
 
-    op = "add-to-group" if h.get("mode") == "group" else "attach"
+    group_mode = h.get("mode") == "group"
+    op: StepOp = "add-to-group" if group_mode else "attach"
+    action: RowAction = "add-to-group" if group_mode else "attach"
     rows: list[PlanRow] = []
     for user in h.get("targets", []):
         if (op, user) in settled:
@@ -100,11 +111,10 @@ def resume_plan(
         elif inv.get(user) is None:
             rows.append(PlanRow(user, "excluded", "no longer exists"))
         elif _enforced_by_run(h, user, inv, group):
-            credited.append(Step(op, user))  # type: ignore[arg-type]
+            credited.append(Step(op, user))
             rows.append(PlanRow(user, "already", "done by the interrupted run"))
         else:
-            action = "add-to-group" if op == "add-to-group" else "attach"
-            rows.append(PlanRow(user, action, f"left by run {record.run_id}"))  # type: ignore[arg-type]
+            rows.append(PlanRow(user, action, f"left by run {record.run_id}"))
     for user in h.get("members", []):
         if inv.get(user) is None:
             continue
