@@ -1,4 +1,4 @@
-"""Enroll, resync and remove MFA devices (boto3 only), leaving no debris behind.
+"""Enroll a virtual MFA device (boto3 only), leaving no debris behind.
 
 :class:`Enrollment` is one attempt to give a user a virtual MFA device. It remembers the
 device it created and deletes it (deactivating it first if it may have been enabled) unless
@@ -18,30 +18,24 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..core.inventory_merge import device as make_device
 from ..core.models import MfaDevice
 from ..core.otpauth import NewVirtualDevice, normalise_seed
 from ..core.totp_check import skew_from_http_date
 from .errors import explain
-from .session import AwsConnection
+from .mfa_devices import (
+    MAX_DEVICES_PER_USER,
+    EnrollError,
+    error_code,
+    find_orphans,
+    list_user_devices,
+    refusal_error,
+)
 from .user_detail import NoSuchUser
 
 log = logging.getLogger(__name__)
 
-#: AWS allows this many MFA devices per IAM user.
-MAX_DEVICES_PER_USER = 8
 #: Other names tried when the default device name is taken by an assigned device.
 _NAME_TRIES = 8
-
-
-class EnrollError(Exception):
-    """A failure, as one sentence for the user. ``retry``: the same device may be tried again
-    (new codes, or a few seconds later); otherwise the attempt is over."""
-
-    def __init__(self, message: str, *, code: str = "", retry: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
-        self.retry = retry
 
 
 class DeviceNameTaken(EnrollError):
@@ -55,130 +49,6 @@ class DeviceNameTaken(EnrollError):
         )
         self.name = name
         self.orphans = orphans
-
-
-def _code(exc: BaseException) -> str:
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code", ""))
-    return ""
-
-
-def caller_user_name(conn: AwsConnection) -> str:
-    """The caller's own IAM user name (self-service); a role or root caller gets a sentence."""
-    caller = conn.caller()
-    name = caller.iam_user_name
-    if name is None:
-        raise EnrollError(
-            f"You are signed in as {caller.arn}, not as an IAM user, so there is no "
-            "\"own user\" to enroll: name the user, e.g. `mfa-tui enroll alice`.")
-    return name
-
-
-def account_alias(iam: Any) -> str | None:
-    """The account alias for the authenticator label, or None (none set, or not allowed: a
-    self-service user under the enforcement policy may not list aliases before MFA)."""
-    try:
-        aliases = iam.list_account_aliases().get("AccountAliases", [])
-    except ClientError as exc:
-        log.info("no account alias: %s", exc)
-        return None
-    return str(aliases[0]) if aliases else None
-
-
-def list_user_devices(iam: Any, user: str) -> tuple[MfaDevice, ...]:
-    """The user's MFA devices (every type) with their enable dates, oldest first."""
-    devices: list[MfaDevice] = []
-    try:
-        for page in iam.get_paginator("list_mfa_devices").paginate(UserName=user):
-            devices += [make_device(d["SerialNumber"], d.get("EnableDate"))
-                         for d in page["MFADevices"]]
-    except ClientError as exc:
-        if _code(exc) == "NoSuchEntity":
-            raise NoSuchUser(user) from exc
-        raise
-    return tuple(sorted(devices, key=lambda d: (d.enable_date is None, d.enable_date, d.serial)))
-
-
-def device_name_of(serial: str) -> str:
-    """The device name in a serial: ``arn:aws:iam::1:mfa/path/alice`` → ``alice``."""
-    return serial.rsplit("/", 1)[-1]
-
-
-def find_orphans(iam: Any, name: str) -> tuple[str, ...]:
-    """Serials of *unassigned* virtual devices called ``name`` (any path)."""
-    found = []
-    paginator = iam.get_paginator("list_virtual_mfa_devices")
-    for page in paginator.paginate(AssignmentStatus="Unassigned"):
-        found += [d["SerialNumber"] for d in page["VirtualMFADevices"]
-                  if device_name_of(d["SerialNumber"]) == name]
-    return tuple(sorted(found))
-
-
-def delete_orphans(iam: Any, serials: tuple[str, ...]) -> None:
-    """Delete unassigned virtual devices (after the user confirmed). Already gone is fine."""
-    for serial in serials:
-        try:
-            iam.delete_virtual_mfa_device(SerialNumber=serial)
-        except ClientError as exc:
-            if _code(exc) != "NoSuchEntity":
-                raise EnrollError(explain(exc, doing=f"deleting {serial}")) from exc
-        log.info("deleted unassigned virtual MFA device %s", serial)
-
-
-def remove_device(iam: Any, user: str, device: MfaDevice) -> str:
-    """Deactivate ``device`` for ``user`` and, if it is virtual, delete it. Returns what was done.
-
-    Deactivating an already inactive device and deleting an already deleted one are not
-    errors (nothing done twice, nothing left half done).
-    """
-    try:
-        iam.deactivate_mfa_device(UserName=user, SerialNumber=device.serial)
-    except ClientError as exc:
-        if _code(exc) != "NoSuchEntity":
-            raise EnrollError(explain(exc, doing=f"deactivating {device.serial}")) from exc
-    log.info("deactivated MFA device %s of %s", device.serial, user)
-    if device.type != "virtual":
-        return f"Deactivated the {device.type} device {device.serial} of {user}."
-    try:
-        iam.delete_virtual_mfa_device(SerialNumber=device.serial)
-    except ClientError as exc:
-        if _code(exc) != "NoSuchEntity":
-            raise EnrollError(
-                f"Deactivated {device.serial}, but could not delete it: "
-                f"{explain(exc, doing='deleting it')}") from exc
-    log.info("deleted virtual MFA device %s", device.serial)
-    return f"Deactivated and deleted the virtual device {device.serial} of {user}."
-
-
-def resync_device(iam: Any, user: str, serial: str, code1: str, code2: str) -> None:
-    """``ResyncMFADevice`` with two consecutive codes; refusals become sentences."""
-    try:
-        iam.resync_mfa_device(UserName=user, SerialNumber=serial,
-                              AuthenticationCode1=code1, AuthenticationCode2=code2)
-    except ClientError as exc:
-        raise _enable_error(exc, user, doing="resyncing the device") from exc
-    log.info("resynced MFA device %s of %s", serial, user)
-
-
-def _enable_error(exc: ClientError, user: str, *, doing: str) -> EnrollError:
-    code = _code(exc)
-    if code == "InvalidAuthenticationCode":
-        return EnrollError(
-            "AWS did not accept the two codes (they may have expired while you typed, or "
-            "the phone's clock is off): type the next two codes the app shows.",
-            code=code, retry=True)
-    if code == "EntityTemporarilyUnmodifiable":
-        return EnrollError(
-            f"IAM cannot change {user} right now (the user was just created or is being "
-            "changed): wait a few seconds, then press Enter to try again.",
-            code=code, retry=True)
-    if code == "LimitExceeded":
-        return EnrollError(
-            f"{user} already has {MAX_DEVICES_PER_USER} MFA devices, the most AWS allows per "
-            "user: remove one (user detail, key D) and enroll again.", code=code)
-    if code == "NoSuchEntity":
-        return EnrollError(str(NoSuchUser(user)), code=code)
-    return EnrollError(explain(exc, doing=doing), code=code)
 
 
 class Enrollment:
@@ -225,7 +95,7 @@ class Enrollment:
         try:
             self.iam.get_user(UserName=self.user)
         except ClientError as exc:
-            if _code(exc) == "NoSuchEntity":
+            if error_code(exc) == "NoSuchEntity":
                 raise NoSuchUser(self.user) from exc
             raise
         devices = list_user_devices(self.iam, self.user)
@@ -251,9 +121,9 @@ class Enrollment:
                     response = self.iam.create_virtual_mfa_device(
                         VirtualMFADeviceName=name, Path=self.path)
                 except ClientError as exc:
-                    if _code(exc) != "EntityAlreadyExists":
+                    if error_code(exc) != "EntityAlreadyExists":
                         raise self._create_error(exc) from exc
-                    orphans = find_orphans(self.iam, name)
+                    orphans = find_orphans(self.iam, name, self.path)
                     if orphans:
                         raise DeviceNameTaken(name, orphans) from exc
                     if self._explicit_name:
@@ -278,13 +148,13 @@ class Enrollment:
                 "choose another with --device-name.", code="EntityAlreadyExists")
 
     def _create_error(self, exc: ClientError) -> EnrollError:
-        if _code(exc) == "LimitExceeded":
+        if error_code(exc) == "LimitExceeded":
             return EnrollError(
                 "AWS refused to create another virtual MFA device: the account's limit is "
                 "reached. Delete unused (unassigned) virtual devices and try again.",
                 code="LimitExceeded")
         return EnrollError(explain(exc, doing="creating the virtual MFA device"),
-                           code=_code(exc))
+                           code=error_code(exc))
 
     def enable(self, code1: str, code2: str) -> str:
         """``EnableMFADevice`` with two consecutive codes; returns the serial.
@@ -302,8 +172,10 @@ class Enrollment:
                 self.iam.enable_mfa_device(UserName=self.user, SerialNumber=serial,
                                            AuthenticationCode1=code1, AuthenticationCode2=code2)
             except ClientError as exc:
+                if error_code(exc) == "EntityAlreadyExists" and self._is_assigned(serial):
+                    return self._enabled(serial)  # a retry after a lost answer: it is done
                 self._maybe_enabled = False  # AWS answered: it did not enable it
-                error = _enable_error(exc, self.user, doing="enabling the device")
+                error = refusal_error(exc, self.user, doing="enabling the device")
                 if not error.retry:
                     self.closed = True
                     problem = self._discard_locked()
@@ -355,7 +227,7 @@ class Enrollment:
         try:
             self.iam.delete_virtual_mfa_device(SerialNumber=serial)
         except ClientError as exc:
-            if _code(exc) != "NoSuchEntity":
+            if error_code(exc) != "NoSuchEntity":
                 return self._could_not_delete(serial, exc)
         except BotoCoreError as exc:
             return self._could_not_delete(serial, exc)

@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """`mfa-tui enroll [USER]`."""
     from ..app import MfaTuiApp
-    from ..aws.enroll import EnrollError, Enrollment, caller_user_name, discard_open_enrollments
+    from ..aws.enroll import Enrollment, discard_open_enrollments
+    from ..aws.mfa_devices import EnrollError, caller_user_name
     from ..aws.user_detail import NoSuchUser
     from ..screens.enroll import EnrollOutcome, EnrollScreen
 

@@ -45,6 +45,8 @@ class CodeProblem:
     field: int
     message: str
     retype_both: bool = False  # the codes are stale or mismatched: type two new ones
+    #: "format" (fix what is typed), "same", "code1", "swapped" or "not-next" (type anew).
+    kind: str = "format"
 
 
 def _duration(seconds: float) -> str:
@@ -108,9 +110,7 @@ def _phone_hint(totp: pyotp.TOTP, code1: str, step: int) -> str:
             if totp.generate_otp(step + sign * distance) == code1:
                 offset = sign * distance * STEP_SECONDS
                 way = "slow" if offset < 0 else "fast"
-                return f" Code 1 is the code for {_duration(offset)} " + (
-                    "ago" if offset < 0 else "from now"
-                ) + f": the phone's clock looks {_duration(offset)} {way}."
+                return f" The phone's clock looks {_duration(offset)} {way}."
     return ""
 
 
@@ -124,7 +124,7 @@ def check_code_format(code1: str, code2: str) -> CodeProblem | None:
     if code1 == code2:
         return CodeProblem(
             2, "The two codes are the same: wait until the app shows a new code, then type "
-               "that one as code 2.")
+               "that one as code 2.", kind="same")
     return None
 
 
@@ -156,18 +156,18 @@ def check_codes(
              if totp.generate_otp(step) == code1]
     if not steps:
         sentence = (
-            "Code 1 is not this device's current code: check that the phone's clock is set "
-            "automatically (network time), then type two new codes."
+            "Code 1 is not this device's current code: check that the phone sets its clock "
+            "automatically, then type two new codes."
             + _phone_hint(totp, code1, current)
         )
         clock = describe_skew(skew)
-        return CodeProblem(1, f"{sentence} {clock}".strip(), retype_both=True)
+        return CodeProblem(1, f"{sentence} {clock}".strip(), retype_both=True, kind="code1")
     if any(totp.generate_otp(step + 1) == code2 for step in steps):
         return None
     if any(totp.generate_otp(step - 1) == code2 for step in steps):
         return CodeProblem(
             1, "The codes are swapped: type the earlier code as code 1 and the one after it "
-               "as code 2.", retype_both=True)
+               "as code 2.", retype_both=True, kind="swapped")
     return CodeProblem(
         2, "Code 2 is not the code that comes right after code 1: wait for the next code to "
-           "appear, and type that one as code 2 (not a later one).")
+           "appear, and type that one as code 2 (not a later one).", kind="not-next")

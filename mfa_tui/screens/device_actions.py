@@ -55,7 +55,7 @@ class ConfirmTypedScreen(ModalScreen[bool]):
             yield Static(self.title_text, classes="dialog-title")
             yield Static(self.body)
             yield Static(f"{self.prompt}, then Enter (Esc backs out):")
-            yield Input(id="confirm-name", compact=True)
+            yield Input(id="confirm-name", placeholder=f"type {self.expected}")
             yield Static("", id="confirm-message", classes="dialog-message")
 
     @on(Input.Submitted, "#confirm-name")
@@ -68,6 +68,17 @@ class ConfirmTypedScreen(ModalScreen[bool]):
 
     def action_back(self) -> None:
         self.dismiss(False)
+
+
+def orphans_confirmation(name: str, serials: tuple[str, ...]) -> ConfirmTypedScreen:
+    """Asks for ``name`` to be typed before deleting unassigned devices of that name."""
+    listing = "\n".join(serials)
+    return ConfirmTypedScreen(
+        title="Delete unassigned MFA devices",
+        body=f"These virtual devices are assigned to no one:\n{listing}",
+        expected=name,
+        prompt=f"Type {name} to delete them",
+    )
 
 
 class _DeviceModal(ModalScreen[bool]):
@@ -108,7 +119,7 @@ class _DeviceModal(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="device")
     def load_devices(self) -> None:
-        from ..aws.enroll import list_user_devices
+        from ..aws.mfa_devices import list_user_devices
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         self.post_message(self.Loaded(list_user_devices(app.connection().client("iam"),
@@ -155,8 +166,8 @@ class _DeviceModal(ModalScreen[bool]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
-        from ..aws.enroll import EnrollError
         from ..aws.errors import explain
+        from ..aws.mfa_devices import EnrollError
         from ..aws.user_detail import NoSuchUser
 
         error = event.worker.error
@@ -182,7 +193,7 @@ class RemoveDeviceScreen(_DeviceModal):
     def compose_confirmation(self) -> ComposeResult:
         yield Static(f"Type {self.user} to deactivate and delete the highlighted device, "
                      "then Enter:", id="remove-prompt")
-        yield Input(id="remove-name", compact=True, disabled=True)
+        yield Input(id="remove-name", placeholder=f"type {self.user}", disabled=True)
 
     def ready_text(self) -> str:
         return ("The user can no longer sign in with it; with no device left, the console "
@@ -215,7 +226,7 @@ class RemoveDeviceScreen(_DeviceModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="device")
     def remove_chosen(self, device: MfaDevice) -> None:
-        from ..aws.enroll import remove_device
+        from ..aws.mfa_devices import remove_device
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         self.post_message(self.Done(remove_device(app.connection().client("iam"), self.user,
@@ -264,7 +275,7 @@ class ResyncDeviceScreen(_DeviceModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="device")
     def resync(self, device: MfaDevice, code1: str, code2: str) -> None:
-        from ..aws.enroll import resync_device
+        from ..aws.mfa_devices import resync_device
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         resync_device(app.connection().client("iam"), self.user, device.serial, code1, code2)

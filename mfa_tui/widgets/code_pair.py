@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
@@ -16,6 +16,47 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 CODE_LENGTH = 6
+
+
+class DigitInput(Input):
+    """An Input that takes digits only and lets other printable keys reach key bindings
+    (Textual drops every printable key from the bindings while an Input has focus).
+
+    Digits typed into a full field go on into ``next_field``: a fast typist (or a terminal
+    that delivers keys in a burst) is ahead of the focus move. A pasted "123 456" or
+    "123456 234567" keeps its digits and fills the fields in order.
+    """
+
+    next_field: DigitInput | None = None
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isdigit()
+
+    def take_digits(self, digits: str) -> None:
+        """Fill this field from the cursor, then pass what is left to the next field."""
+        room = (self.max_length or CODE_LENGTH) - len(self.value)
+        if room > 0 and self.selection.is_empty:
+            self.insert_text_at_cursor(digits[:room])
+            digits = digits[room:]
+        if digits and self.next_field is not None:
+            self.next_field.take_digits(digits)
+            self.next_field.focus()
+
+    # Textual calls the _on_ handlers of every class in the MRO until prevent_default():
+    # these run before Input's, and stop it only when they handled the event.
+    async def _on_key(self, event: events.Key) -> None:
+        full = self.max_length and len(self.value) >= self.max_length
+        if full and event.character and event.character.isdigit() and self.selection.is_empty:
+            event.stop()
+            event.prevent_default()
+            self.take_digits(event.character)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        digits = "".join(ch for ch in event.text if ch.isdigit())
+        if digits:
+            self.take_digits(digits)
 
 
 class CodePair(Widget):
@@ -56,7 +97,7 @@ class CodePair(Widget):
         for n in (1, 2):
             with Horizontal():
                 yield Label(f"Code {n}")
-                yield Input(
+                yield DigitInput(
                     id=f"code{n}",
                     placeholder="······",
                     restrict=r"[0-9]*",
@@ -65,9 +106,12 @@ class CodePair(Widget):
                     select_on_focus=False,
                 )
 
-    def field(self, n: int) -> Input:
+    def on_mount(self) -> None:
+        self.field(1).next_field = self.field(2)
+
+    def field(self, n: int) -> DigitInput:
         """Input ``n`` (1 or 2)."""
-        return self.query_one(f"#code{n}", Input)
+        return self.query_one(f"#code{n}", DigitInput)
 
     @property
     def codes(self) -> tuple[str, str]:

@@ -95,7 +95,7 @@ class QrCode(Widget):
         lines = self._lines_for(*self._room())
         if lines is not None:
             return qr_size(lines)[0]
-        return container.width
+        return max(self._room()[0], 1) if self.data is not None else 0
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         lines = self._lines_for(*self._room())
