@@ -24,3 +24,4 @@ def test_demo_opens_fills_the_table_and_quits(terminal, tmp_path, size) -> None:
     assert "bob" in screen and "alice" not in screen
     term.send_keys("q")
     assert term.wait_exit(timeout=15) == 0
+

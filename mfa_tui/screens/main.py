@@ -190,7 +190,9 @@ class MainScreen(EnforcementActions, Screen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("-shown")
-        box.focus()
+        # Focus now, not on the next idle: keys typed right after `/` (a paste, a fast
+        # typist over SSH) must land in the filter, not trigger `e` or `f` on the table.
+        self.set_focus(box)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
