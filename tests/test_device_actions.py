@@ -7,7 +7,7 @@ wrapper (``empty_result`` for success, ``client_error`` for InvalidAuthenticatio
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import pyotp
@@ -27,20 +27,13 @@ from mfa_tui.widgets.code_pair import CodePair
 from mfa_tui.widgets.qr_code import QrCode
 from mfa_tui.widgets.users_table import UsersTable
 from tests.fixtures.moto_server import MotoServer
+from tests.pilot_support import until
 
 
 @pytest.fixture(autouse=True)
 def _no_enrollment_outlives_its_test(moto: MotoServer) -> Iterator[None]:
     yield
     discard_open_enrollments()
-
-
-async def until(pilot: Pilot[int], check: Callable[[], bool], tries: int = 200) -> None:
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never held")
 
 
 @asynccontextmanager

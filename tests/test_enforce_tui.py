@@ -21,6 +21,7 @@ from mfa_tui.screens.enforce_preview import EnforcePreviewScreen
 from mfa_tui.screens.main import MainScreen
 from mfa_tui.screens.run_results import RunResultsScreen
 from mfa_tui.widgets.users_table import UsersTable
+from tests.pilot_support import until
 
 ACCOUNT = "123456789012"
 POLICY = f"arn:aws:iam::{ACCOUNT}:policy/EnforceMFAPolicy"
@@ -30,14 +31,6 @@ POLICY = f"arn:aws:iam::{ACCOUNT}:policy/EnforceMFAPolicy"
 def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     return tmp_path / "state"
-
-
-async def until(pilot: Pilot[int], check, tries: int = 300) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never held")
 
 
 @asynccontextmanager

@@ -29,20 +29,13 @@ from mfa_tui.screens.enroll import EnrollOutcome, EnrollScreen
 from mfa_tui.widgets.code_pair import CodePair
 from mfa_tui.widgets.qr_code import QrCode
 from tests.fixtures.moto_server import MotoServer
+from tests.pilot_support import until
 
 
 @pytest.fixture(autouse=True)
 def _no_enrollment_outlives_its_test(moto: MotoServer) -> Iterator[None]:
     yield
     discard_open_enrollments()
-
-
-async def until(pilot: Pilot[int], check: Callable[[], bool], tries: int = 200) -> None:
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never held")
 
 
 def unassigned(moto: MotoServer) -> list[str]:

@@ -7,7 +7,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from mfa_tui.app import MfaTuiApp
 from mfa_tui.connect import GlobalOptions, make_connector
@@ -16,20 +15,13 @@ from mfa_tui.demo.account import seed_account
 from mfa_tui.inventory_cache import cache_path, load_cached
 from mfa_tui.widgets.account_header import AccountHeader
 from mfa_tui.widgets.users_table import UsersTable
+from tests.pilot_support import until
 
 
 @pytest.fixture
 def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     return tmp_path
-
-
-async def until(pilot: Pilot[int], check, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never held")
 
 
 async def test_second_start_paints_the_cache_then_says_the_refresh_failed(  # type: ignore[no-untyped-def]

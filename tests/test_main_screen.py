@@ -16,14 +16,7 @@ from mfa_tui.screens.main import MainScreen
 from mfa_tui.screens.user_detail import UserDetailScreen
 from mfa_tui.widgets.account_header import AccountHeader
 from mfa_tui.widgets.users_table import UsersTable
-
-
-async def until(pilot: Pilot[int], check, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never held")
+from tests.pilot_support import until
 
 
 @asynccontextmanager

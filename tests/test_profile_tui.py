@@ -3,7 +3,6 @@ MFA modal asks for a code, at start and again when the session must be renewed."
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -18,19 +17,12 @@ from mfa_tui.screens.profile_picker import ProfilePickerScreen
 from mfa_tui.widgets.account_header import AccountHeader
 from tests.fixtures.keyrings import KeyringEnv
 from tests.fixtures.moto_server import MotoServer
+from tests.pilot_support import until
 from tests.profile_helpers import add_profile, create_admin, leaks
 from tests.test_profile_sessions import MOTO_SESSION_TOKEN_START, expire_session
 
 ACCOUNT = "123456789012"
 MOTO_SESSION_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"  # moto's, always
-
-
-async def until(pilot: Pilot[int], check: Callable[[], object], tries: int = 300) -> None:
-    for _ in range(tries):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition never held")
 
 
 def make_app(profile: str) -> MfaTuiApp:

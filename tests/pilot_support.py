@@ -1,0 +1,16 @@
+"""Helpers shared by the Pilot tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+
+async def until(pilot: Pilot[int], check: Callable[[], object], tries: int = 300) -> None:
+    """Let the app run until ``check()`` holds (workers answer over HTTP), or fail."""
+    for _ in range(tries):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition never held")
