@@ -11,7 +11,9 @@ class RunProgress(Horizontal):
     """Hidden until a run starts; shows done / already / failed and how to cancel."""
 
     def compose(self) -> ComposeResult:
-        yield ProgressBar(id="run-bar", show_eta=False)
+        # A known total from the start: an indeterminate bar animates (and burns CPU) even
+        # while hidden.
+        yield ProgressBar(total=1, id="run-bar", show_eta=False)
         yield Static("", id="run-counts")
 
     def on_mount(self) -> None:
@@ -20,7 +22,7 @@ class RunProgress(Horizontal):
     def start(self, title: str) -> None:
         """A run began."""
         self.display = True
-        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one(ProgressBar).update(total=1, progress=0)
         self.query_one("#run-counts", Static).update(f"{title}… Esc cancels")
 
     def step(self, completed: int, total: int, counts: dict[str, int]) -> None:
