@@ -67,7 +67,7 @@ def main() -> None:
 
         secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzBENCHKEY\n"
         for label, argv, stdin in (
-            ("profile add", ["profile", "add", "p", "--access-key-id", "AKIABENCHBENCHBENCH1",
+            ("profile add", ["profile", "add", "p", "--access-key-id", "AKIAIOSFODNN7EXAMPLE",
                              "--replace"], secret),
             ("profile list", ["profile", "list"], ""),
         ):
