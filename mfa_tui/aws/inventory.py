@@ -48,7 +48,8 @@ def fetch_credential_report(
     AWS regenerates at most every 4 hours; while it says STARTED/INPROGRESS we poll with a
     growing pause, never a hot loop, and give up after ``timeout`` seconds.
     """
-    delay, waited = 0.2, 0.0
+    # Start short (moto and a small account answer at once), then back off to 2 s.
+    delay, waited = 0.05, 0.0
     while True:
         state = iam.generate_credential_report().get("State")  # type: ignore[attr-defined]
         if state == "COMPLETE":
