@@ -40,7 +40,7 @@ class DigitInput(Input):
             digits = digits[room:]
         if digits and self.next_field is not None:
             self.next_field.take_digits(digits)
-            self.next_field.focus()
+            self.screen.set_focus(self.next_field)  # now: the next key is already on its way
 
     # Textual calls the _on_ handlers of every class in the MRO until prevent_default():
     # these run before Input's, and stop it only when they handled the event.
@@ -121,7 +121,7 @@ class CodePair(Widget):
     def focus_code(self, n: int = 1) -> None:
         """Put the cursor in field ``n`` (at the end of what it holds)."""
         box = self.field(n)
-        box.focus()
+        self.screen.set_focus(box)  # now, not on the next idle: keys may already be queued
         box.cursor_position = len(box.value)
 
     def clear(self, *which: int) -> None:
