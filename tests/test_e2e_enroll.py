@@ -21,6 +21,9 @@ import pytest
 
 from tests.fixtures.moto_server import MotoServer
 from tests.fixtures.qr_reader import decode_qr_from_ansi
+
+#: The top edge of a QR finder pattern in half blocks: the code is on screen.
+FINDER = "█▀▀▀▀▀█"
 from tests.fixtures.terminal import installed_cli
 
 USER = "ops+oncall"  # a name whose "+" must be percent-encoded in the label
@@ -73,6 +76,7 @@ def test_enroll_scans_on_dark_and_light_refuses_wrong_codes_and_enables(
     term = terminal([installed_cli(), "--endpoint-url", moto.url, "enroll", USER],
                     size=(80, 24), env=env, cwd=home / "cwd")
     term.wait_for("created", timeout=30)
+    term.wait_for(FINDER, timeout=10)  # the code may paint a frame after the message
     screen = term.capture(colors=True)
     pictures = tmp_path / "pictures"  # outside the scanned home: they show the code
     pictures.mkdir()
@@ -128,6 +132,7 @@ def test_escape_exits_1_and_leaves_no_unassigned_device(
     term = terminal([installed_cli(), "--endpoint-url", moto.url, "enroll", "bob"],
                     size=(80, 24), env=env, cwd=home / "cwd")
     term.wait_for("created", timeout=30)
+    term.wait_for(FINDER, timeout=10)
     assert len(decode_qr_from_ansi(term.capture(colors=True), theme="dark")) == 1
     assert unassigned(iam) == ["arn:aws:iam::123456789012:mfa/bob"]
     term.send_keys("s")
