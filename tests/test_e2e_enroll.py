@@ -21,10 +21,10 @@ import pytest
 
 from tests.fixtures.moto_server import MotoServer
 from tests.fixtures.qr_reader import decode_qr_from_ansi
+from tests.fixtures.terminal import installed_cli
 
 #: The top edge of a QR finder pattern in half blocks: the code is on screen.
 FINDER = "█▀▀▀▀▀█"
-from tests.fixtures.terminal import installed_cli
 
 USER = "ops+oncall"  # a name whose "+" must be percent-encoded in the label
 SERIAL = "arn:aws:iam::123456789012:mfa/ops+oncall"
