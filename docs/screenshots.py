@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 SHOTS: tuple[tuple[str, tuple[int, int], Sequence[str]], ...] = (
     ("main-screen.svg", (100, 30), ()),
     ("non-compliant-marked.svg", (80, 24), ("f", "f", "N")),
+    ("enforcement-preview.svg", (100, 30), ("N", "p")),
 )
 
 
@@ -34,6 +35,10 @@ async def shoot(name: str, size: tuple[int, int], keys: Sequence[str]) -> None:
                 break
             await pilot.pause(0.05)
         await pilot.press(*keys)
+        for _ in range(200):  # a preview reads the plan in a worker
+            if getattr(app.screen, "request", True) is not None:
+                break
+            await pilot.pause(0.05)
         await pilot.pause(0.2)
         app.save_screenshot(filename=name, path=str(HERE))
     print(f"wrote {HERE / name}")
