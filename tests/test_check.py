@@ -27,8 +27,9 @@ from mfa_tui.core.user_detail import (
     is_enforcement_policy,
     render_check_lines,
 )
-from mfa_tui.demo.account import seed_account
 from tests.fixtures.moto_server import MotoServer
+
+pytestmark = pytest.mark.usefixtures("state_home")
 
 ACCOUNT = "123456789012"
 # What `check` needs and nothing more: no account-wide listing, no credential report.
@@ -46,13 +47,6 @@ def cli() -> str:
     return found
 
 
-@pytest.fixture
-def demo(moto: MotoServer) -> MotoServer:
-    seed_account(60)
-    moto.faults.clear_requests()
-    return moto
-
-
 def check(moto: MotoServer, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the installed command as an on-call engineer would (env from the moto fixture)."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
@@ -61,12 +55,6 @@ def check(moto: MotoServer, *args: str, **env: str) -> subprocess.CompletedProce
         [cli(), "--endpoint-url", moto.url, "check", *args],
         capture_output=True, text=True, timeout=120, env=full_env,
     )
-
-
-@pytest.fixture(autouse=True)
-def _state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The command writes its log under XDG_STATE_HOME: keep it in the test's temp dir.
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 # --------------------------------------------------------------------------- verdicts

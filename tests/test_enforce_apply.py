@@ -20,7 +20,6 @@ from mfa_tui.aws.plan_inputs import load_plan, load_undo
 from mfa_tui.core.plan_models import Selection
 from mfa_tui.core.policy_templates import load_template
 from mfa_tui.core.run_result import Progress
-from mfa_tui.demo.account import seed_account
 from mfa_tui.journal import list_runs
 from tests.enforce_support import (
     POLICY_ARN,
@@ -33,21 +32,9 @@ from tests.enforce_support import (
 )
 from tests.fixtures.moto_server import MotoServer
 
+pytestmark = pytest.mark.usefixtures("state_home")
+
 BEFORE = {"heidi", "ivan"}  # enforced directly by the demo seed, before any run
-
-
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    state = tmp_path / "state"
-    monkeypatch.setenv("XDG_STATE_HOME", str(state))
-    return state
-
-
-@pytest.fixture
-def demo(moto: MotoServer) -> MotoServer:
-    seed_account(60)
-    moto.faults.clear_requests()
-    return moto
 
 
 def _apply(moto: MotoServer, selection: Selection | None = None, **kw: Any) -> Any:
@@ -76,10 +63,10 @@ def test_apply_without_a_terminal_or_yes_refuses_and_changes_nothing(demo: MotoS
     assert demo.faults.mutating_count() == 0
 
 
-def test_apply_then_a_rerun_has_nothing_to_do(demo: MotoServer, iam: Any, state: Path) -> None:
+def test_apply_then_a_rerun_has_nothing_to_do(demo: MotoServer, iam: Any, state_home: Path) -> None:
     first = run_cli(demo, "apply", "--yes")
     assert first.returncode == 0, first.stderr
-    plan_targets = json.loads(journals(state)[0].read_text().splitlines()[0])["targets"]
+    plan_targets = json.loads(journals(state_home)[0].read_text().splitlines()[0])["targets"]
     assert "dave" in plan_targets and "heidi" not in plan_targets
     assert "✓ done     attach             dave" in first.stdout
     assert attached_users(iam) >= set(plan_targets) | BEFORE
@@ -88,23 +75,23 @@ def test_apply_then_a_rerun_has_nothing_to_do(demo: MotoServer, iam: Any, state:
     assert second.returncode == 0, second.stderr
     assert "Nothing to do" in second.stdout
     assert demo.faults.mutating_count() == 0  # counted at the server
-    assert len(journals(state)) == 1  # nothing to do: no run, no journal
+    assert len(journals(state_home)) == 1  # nothing to do: no run, no journal
 
 
 def test_apply_creates_a_missing_policy_and_the_journal_says_what_happened(
-        demo: MotoServer, iam: Any, state: Path) -> None:
+        demo: MotoServer, iam: Any, state_home: Path) -> None:
     result = run_cli(demo, "apply", "--yes", "--users", "dave,alice", "--policy-name", "NewMFA")
     assert result.returncode == 0, result.stderr
     arn = "arn:aws:iam::123456789012:policy/NewMFA"
     assert attached_users(iam, arn) == {"dave", "alice"}
-    lines = journal_lines(journals(state)[0])
+    lines = journal_lines(journals(state_home)[0])
     assert lines[0]["type"] == "plan" and lines[0]["policy_action"] == "create"
     assert lines[0]["targets"] == ["alice", "dave"]
     steps = [(x["op"], x["target"], x["outcome"]) for x in lines[1:-1]]
     assert steps[0] == ("create-policy", "NewMFA", "done")  # before any user
     assert sorted(steps[1:]) == [("attach", "alice", "done"), ("attach", "dave", "done")]
     assert lines[-1]["type"] == "finished" and lines[-1]["status"] == "done"
-    assert (journals(state)[0].stat().st_mode & 0o777) == 0o600
+    assert (journals(state_home)[0].stat().st_mode & 0o777) == 0o600
 
 
 def test_apply_updates_an_outdated_policy_at_the_version_limit(demo: MotoServer,
@@ -137,7 +124,7 @@ def test_exclude_is_honoured(demo: MotoServer, iam: Any) -> None:
 
 
 def test_via_group_then_undo_leaves_the_account_as_it_was(demo: MotoServer, iam: Any,
-                                                          state: Path) -> None:
+                                                          state_home: Path) -> None:
     result = run_cli(demo, "apply", "--yes", "--users", "dave,jane.doe@example.com",
                      "--via-group", "MFARequired")
     assert result.returncode == 0, result.stderr
@@ -157,7 +144,7 @@ def test_via_group_then_undo_leaves_the_account_as_it_was(demo: MotoServer, iam:
 
 
 def test_undo_detaches_exactly_what_the_run_attached(demo: MotoServer, iam: Any,
-                                                     state: Path) -> None:
+                                                     state_home: Path) -> None:
     plan, result = _apply(demo)
     assert result.exit_code == 0
     assert attached_users(iam) == set(plan.targets) | BEFORE
@@ -166,7 +153,7 @@ def test_undo_detaches_exactly_what_the_run_attached(demo: MotoServer, iam: Any,
     assert undo.returncode == 0, undo.stderr
     assert attached_users(iam) == BEFORE  # heidi and ivan were enforced before the run
     assert set(acted(demo, "DetachUserPolicy")) == set(plan.targets)
-    assert [r.kind for r in list_runs(state / "mfa-tui" / "journal")] == ["apply", "undo"]
+    assert [r.kind for r in list_runs(state_home / "mfa-tui" / "journal")] == ["apply", "undo"]
     demo.faults.clear_requests()
     again = run_cli(demo, "undo", result.run_id, "--yes")  # undo is idempotent
     assert again.returncode == 0, again.stderr
@@ -204,7 +191,7 @@ def test_apply_under_server_errors_enforces_every_target_exactly_once(demo: Moto
 
 
 def test_answers_lost_after_aws_acted_are_verified_not_repeated(demo: MotoServer, iam: Any,
-                                                                state: Path) -> None:
+                                                                state_home: Path) -> None:
     demo.faults.drop_after("AttachUserPolicy", probability=0.3, seed=2)
     plan, result = _apply(demo)
     demo.faults.reset_faults()
@@ -215,7 +202,7 @@ def test_answers_lost_after_aws_acted_are_verified_not_repeated(demo: MotoServer
     verified = {s.target for s in result.steps if s.verified}
     assert verified == dropped
     assert acted(demo, "ListAttachedUserPolicies").keys() >= dropped  # read back instead
-    lines = journal_lines(journals(state)[0])
+    lines = journal_lines(journals(state_home)[0])
     assert {x["target"] for x in lines if x.get("verified")} == dropped
 
 
@@ -230,7 +217,7 @@ def test_a_lost_create_policy_answer_is_verified(demo: MotoServer, iam: Any) -> 
 
 
 def test_progress_is_reported_and_cancel_leaves_a_consistent_journal(
-        demo: MotoServer, iam: Any, state: Path) -> None:
+        demo: MotoServer, iam: Any, state_home: Path) -> None:
     demo.faults.add_latency(0.05, actions="AttachUserPolicy")
     cancel = threading.Event()
     seen: list[Progress] = []
@@ -245,7 +232,7 @@ def test_progress_is_reported_and_cancel_leaves_a_consistent_journal(
     assert [p.completed for p in seen] == list(range(1, len(seen) + 1))
     done = {s.target for s in result.steps if s.outcome == "done"}
     assert 5 <= len(done) < len(plan.targets)
-    lines = journal_lines(journals(state)[0])
+    lines = journal_lines(journals(state_home)[0])
     assert {x["target"] for x in lines if x.get("type") == "step"} == done
     assert lines[-1]["status"] == "cancelled"
     assert attached_users(iam) == done | BEFORE  # the journal matches AWS exactly
@@ -259,7 +246,7 @@ def test_progress_is_reported_and_cancel_leaves_a_consistent_journal(
 # -------------------------------------------------------------------------- secrets
 
 
-def test_no_secret_reaches_the_state_dir(demo: MotoServer, iam: Any, state: Path) -> None:
+def test_no_secret_reaches_the_state_dir(demo: MotoServer, iam: Any, state_home: Path) -> None:
     """Run as a real IAM user (a key moto signs as that user) and look for its secret."""
     iam.create_user(UserName="sec.admin")
     key = iam.create_access_key(UserName="sec.admin")["AccessKey"]
@@ -267,15 +254,15 @@ def test_no_secret_reaches_the_state_dir(demo: MotoServer, iam: Any, state: Path
            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
     result = run_cli(demo, "apply", "--yes", "--users", "dave,jane.doe@example.com", env=env)
     assert result.returncode == 0, result.stderr
-    assert json.loads(journals(state)[0].read_text().splitlines()[0])["caller_arn"] == (
+    assert json.loads(journals(state_home)[0].read_text().splitlines()[0])["caller_arn"] == (
         "arn:aws:iam::123456789012:user/sec.admin")
     assert run_cli(demo, "undo", "--yes", env=env).returncode == 0
-    files = [p for p in state.rglob("*") if p.is_file()]
-    assert len(journals(state)) == 2 and files
+    files = [p for p in state_home.rglob("*") if p.is_file()]
+    assert len(journals(state_home)) == 2 and files
     for path in files:
         data = path.read_bytes()
         assert key["SecretAccessKey"].encode() not in data, path
-    assert os.stat(journals(state)[0].parent).st_mode & 0o077 == 0
+    assert os.stat(journals(state_home)[0].parent).st_mode & 0o077 == 0
 
 
 def test_engine_undo_api(demo: MotoServer, iam: Any) -> None:
@@ -323,9 +310,9 @@ def test_a_user_deleted_after_the_plan_fails_alone_with_a_reason(demo: MotoServe
 
 
 def test_undoing_an_interrupted_run_stops_it_being_resumed(demo: MotoServer, iam: Any,
-                                                           state: Path) -> None:
+                                                           state_home: Path) -> None:
     _apply(demo, selection=Selection(mode="users", users=("dave", "x_y-z.test")))
-    (path,) = journals(state)
+    (path,) = journals(state_home)
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines[:-1]) + "\n")  # as if killed before the last line
     conn = connection(demo)

@@ -22,14 +22,9 @@ from tests.enforce_support import acted, attached_users, journal_lines, journals
 from tests.fixtures.moto_server import MotoServer
 from tests.fixtures.terminal import installed_cli
 
+pytestmark = pytest.mark.usefixtures("state_home")
+
 LATENCY = 0.25
-
-
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    state = tmp_path / "state"
-    monkeypatch.setenv("XDG_STATE_HOME", str(state))
-    return state
 
 
 def _steps(path: Path) -> int:
@@ -40,7 +35,7 @@ def _steps(path: Path) -> int:
 
 
 def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
-        moto: MotoServer, iam: Any, state: Path) -> None:
+        moto: MotoServer, iam: Any, state_home: Path) -> None:
     seed_account(60)
     moto.faults.clear_requests()
     moto.faults.add_latency(LATENCY, actions="AttachUserPolicy")
@@ -51,7 +46,7 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            files = journals(state)
+            files = journals(state_home)
             journaled = _steps(files[0]) if files else 0
             # Kill with an attachment in flight: it reached the server, was not journaled.
             if journaled >= 6 and moto.faults.count("AttachUserPolicy") > journaled:
@@ -63,7 +58,7 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     time.sleep(LATENCY * 3)  # let the calls in flight at the kill land in moto
-    (journal,) = journals(state)
+    (journal,) = journals(state_home)
     header = journal_lines(journal)[0]
     targets = set(header["targets"])
     assert journal_lines(journal)[-1]["type"] != "finished"
@@ -81,7 +76,7 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
     assert set(counts) == targets
     assert attached_users(iam) == targets | {"heidi", "ivan"}
     lines = journal_lines(journal)
-    assert journals(state) == [journal]  # the same run, finished
+    assert journals(state_home) == [journal]  # the same run, finished
     assert lines[-1]["type"] == "finished" and lines[-1]["status"] == "done"
     journaled = {x["target"] for x in lines if x.get("type") == "step"
                  and x["outcome"] == "done"}

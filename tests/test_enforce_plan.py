@@ -12,7 +12,6 @@ import random
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,23 +21,10 @@ from mfa_tui.core.plan import build_plan
 from mfa_tui.core.plan_models import PolicyState, PolicyVersion, Selection
 from mfa_tui.core.plan_text import plan_lines
 from mfa_tui.core.policy_templates import load_template
-from mfa_tui.demo.account import seed_account
 from tests.enforce_support import POLICY_ARN, connection, outdated_document, run_cli
 from tests.fixtures.moto_server import MotoServer
 
-
-@pytest.fixture(autouse=True)
-def _state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    state = tmp_path / "state"
-    monkeypatch.setenv("XDG_STATE_HOME", str(state))
-    return state
-
-
-@pytest.fixture
-def demo(moto: MotoServer) -> MotoServer:
-    seed_account(60)
-    moto.faults.clear_requests()
-    return moto
+pytestmark = pytest.mark.usefixtures("state_home")
 
 
 def _plan(moto: MotoServer, **selection: Any) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -23,14 +22,10 @@ from mfa_tui.screens.run_results import RunResultsScreen
 from mfa_tui.widgets.users_table import UsersTable
 from tests.pilot_support import until
 
+pytestmark = pytest.mark.usefixtures("state_home")
+
 ACCOUNT = "123456789012"
 POLICY = f"arn:aws:iam::{ACCOUNT}:policy/EnforceMFAPolicy"
-
-
-@pytest.fixture(autouse=True)
-def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    return tmp_path / "state"
 
 
 @asynccontextmanager

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import stat
-from pathlib import Path
-
-import pytest
 
 from mfa_tui.app import MfaTuiApp
 from mfa_tui.connect import GlobalOptions, make_connector
@@ -16,12 +13,6 @@ from mfa_tui.inventory_cache import cache_path, load_cached
 from mfa_tui.widgets.account_header import AccountHeader
 from mfa_tui.widgets.users_table import UsersTable
 from tests.pilot_support import until
-
-
-@pytest.fixture
-def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
-    return tmp_path
 
 
 async def test_second_start_paints_the_cache_then_says_the_refresh_failed(  # type: ignore[no-untyped-def]

@@ -44,8 +44,7 @@ def test_main_screen_non_compliant_marked(snap_compare, moto) -> None:  # type: 
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_enforcement_preview(snap_compare, moto, size, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+def test_enforcement_preview(snap_compare, moto, size, state_home) -> None:  # type: ignore[no-untyped-def]
 
     async def before(pilot: Pilot[int]) -> None:
         await _filled(pilot)
