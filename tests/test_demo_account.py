@@ -56,7 +56,13 @@ def test_live_lookup_sees_every_device_of_a_two_device_user(moto) -> None:  # ty
 
 def test_exact_lists_hardware_devices_the_report_only_counts(moto) -> None:  # type: ignore[no-untyped-def]
     seed_account(20)
+    moto.faults.clear_requests()
     inv = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)), exact=True)
+    # One call per such user: console access is already in the report.
+    assert moto.faults.count("GetLoginProfile") == 0
+    non_virtual = [u for u in inv.users if u.mfa_devices and not any(
+        d.type == "virtual" for d in u.mfa_devices)]
+    assert moto.faults.count("ListMFADevices") == len(non_virtual) > 0
     frank = inv.get("frank")
     assert frank and [d.type for d in frank.mfa_devices] == ["hardware"]
     assert frank.devices_complete and frank.compliant

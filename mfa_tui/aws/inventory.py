@@ -17,6 +17,7 @@ from ..core.inventory_merge import (
     ListedUser,
     LiveUser,
     device,
+    matched_rows,
     merge_users,
     users_needing_live_lookup,
 )
@@ -140,19 +141,28 @@ def list_policy_attachments(
     return Attachments(users=frozenset(users), groups=groups)
 
 
-def live_user(iam: object, name: str) -> LiveUser:
-    """Confirm one user's console access and devices now."""
+def has_console(iam: object, name: str) -> bool:
+    """Whether the user has a console password now (``GetLoginProfile``)."""
     try:
         iam.get_login_profile(UserName=name)  # type: ignore[attr-defined]
-        console: bool | None = True
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "NoSuchEntity":
             raise
-        console = False
+        return False
+    return True
+
+
+def list_devices(iam: object, name: str) -> tuple[MfaDevice, ...]:
+    """Every MFA device of the user (virtual, hardware, FIDO), paginated."""
     devices: list[MfaDevice] = []
     for page in iam.get_paginator("list_mfa_devices").paginate(UserName=name):  # type: ignore[attr-defined]
         devices.extend(device(d["SerialNumber"], d.get("EnableDate")) for d in page["MFADevices"])
-    return LiveUser(console_access=console, devices=tuple(devices))
+    return tuple(devices)
+
+
+def live_user(iam: object, name: str) -> LiveUser:
+    """Confirm one user's console access and devices now."""
+    return LiveUser(console_access=has_console(iam, name), devices=list_devices(iam, name))
 
 
 def load_inventory(
@@ -221,8 +231,16 @@ def load_inventory(
         )
         need = []
 
+    in_report = matched_rows(rows, listed)
+
+    def lookup(name: str) -> LiveUser:
+        row = in_report.get(name)
+        if row is not None:  # console access is in the report: only the devices are missing
+            return LiveUser(console_access=row.password_enabled, devices=list_devices(iam, name))
+        return live_user(iam, name)
+
     def check(name: str) -> LiveUser | None:
-        return attempt(f"checking {name}", lambda: live_user(iam, name), None)
+        return attempt(f"checking {name}", lambda: lookup(name), None)
 
     if need:
         with ThreadPoolExecutor(max_workers=workers) as pool:

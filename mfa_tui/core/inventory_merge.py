@@ -73,6 +73,18 @@ def _row_for(user: ListedUser, by_name: Mapping[str, ReportRow]) -> ReportRow | 
     return row
 
 
+def matched_rows(report: Iterable[ReportRow],
+                 listed: Iterable[ListedUser]) -> dict[str, ReportRow]:
+    """Each listed user's report row, for users the report really describes (see _row_for)."""
+    by_name = {row.user: row for row in report}
+    out = {}
+    for user in listed:
+        row = _row_for(user, by_name)
+        if row is not None:
+            out[user.name] = row
+    return out
+
+
 def users_needing_live_lookup(
     report: Iterable[ReportRow],
     listed: Iterable[ListedUser],
