@@ -27,7 +27,7 @@ from mfa_tui.widgets.code_pair import CodePair
 from mfa_tui.widgets.qr_code import QrCode
 from mfa_tui.widgets.users_table import UsersTable
 from tests.fixtures.moto_server import MotoServer
-from tests.pilot_support import until
+from tests.pilot_support import loaded, until
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +43,7 @@ async def on_user(moto: MotoServer, name: str) -> AsyncIterator[tuple[MfaTuiApp,
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(UsersTable)
-        await until(pilot, lambda: len(table.rows) == 60)
+        await until(pilot, lambda: len(table.rows) == 60 and loaded(app))
         await pilot.press("slash", *name, "enter")
         assert table.current is not None and table.current.user == name
         yield app, pilot

@@ -12,7 +12,7 @@ from mfa_tui.demo.account import seed_account
 from mfa_tui.inventory_cache import cache_path, load_cached
 from mfa_tui.widgets.account_header import AccountHeader
 from mfa_tui.widgets.users_table import UsersTable
-from tests.pilot_support import until
+from tests.pilot_support import loaded, until
 
 
 async def test_second_start_paints_the_cache_then_says_the_refresh_failed(  # type: ignore[no-untyped-def]
@@ -24,7 +24,7 @@ async def test_second_start_paints_the_cache_then_says_the_refresh_failed(  # ty
     first = MfaTuiApp(make_connector(opts), refresh_interval=0, cache_key=key)
     async with first.run_test(size=(80, 24)) as pilot:
         table = first.screen.query_one(UsersTable)
-        await until(pilot, lambda: len(table.rows) == 60)
+        await until(pilot, lambda: len(table.rows) == 60 and loaded(first))
     path = cache_path(key)
     for _ in range(100):  # the worker writes the cache right after posting the rows
         if path.exists():

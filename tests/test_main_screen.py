@@ -16,7 +16,7 @@ from mfa_tui.screens.main import MainScreen
 from mfa_tui.screens.user_detail import UserDetailScreen
 from mfa_tui.widgets.account_header import AccountHeader
 from mfa_tui.widgets.users_table import UsersTable
-from tests.pilot_support import until
+from tests.pilot_support import loaded, until
 
 
 @asynccontextmanager
@@ -27,7 +27,7 @@ async def running(  # type: ignore[no-untyped-def]
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
     async with app.run_test(size=size) as pilot:
         table = app.screen.query_one(UsersTable)
-        await until(pilot, lambda: len(table.rows) == users)
+        await until(pilot, lambda: len(table.rows) == users and loaded(app))
         yield app, pilot
 
 

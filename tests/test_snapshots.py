@@ -12,15 +12,12 @@ from textual.pilot import Pilot
 from mfa_tui.app import MfaTuiApp
 from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.demo.account import seed_account
-from mfa_tui.widgets.users_table import UsersTable
+
+from .pilot_support import loaded, until
 
 
 async def _filled(pilot: Pilot[int]) -> None:
-    table = pilot.app.screen.query_one(UsersTable)
-    for _ in range(200):
-        if table.rows:
-            break
-        await pilot.pause(0.05)
+    await until(pilot, lambda: loaded(pilot.app))
     await pilot.pause()
 
 

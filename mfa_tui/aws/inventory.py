@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from ..core.inventory_merge import (
     device,
     matched_rows,
     merge_users,
+    report_users,
     users_needing_live_lookup,
 )
 from ..core.models import DEFAULT_POLICY_NAME, Inventory, MfaDevice, Sources
@@ -33,12 +35,19 @@ _REPORT_WAIT_S = 60.0
 MAX_LIVE_LOOKUPS = 200
 #: IAM list calls return at most 1,000 items a page (MaxItems); the default is 100.
 PAGE = 1000
+#: How long the big lists wait for the credential report when a table is waiting to paint it.
+REPORT_HEAD_START_S = 0.5
 #: AWS regenerates the credential report at most every 4 hours; older than that is stale.
 REPORT_MAX_AGE = timedelta(hours=4)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _is_old(report_time: datetime | None, now: datetime | None = None) -> bool:
+    """Whether the credential report is older than AWS's 4-hour regeneration window."""
+    return report_time is not None and ((now or _now()) - report_time) > REPORT_MAX_AGE
 
 
 def fetch_credential_report(
@@ -171,12 +180,17 @@ def load_inventory(
     policy_name: str = DEFAULT_POLICY_NAME,
     workers: int = 8,
     exact: bool = False,
+    on_report: Callable[[Inventory], None] | None = None,
 ) -> Inventory:
     """The whole inventory. Raises only when nothing useful could be read at all.
 
     ``exact`` lists the devices of users whose MFA the bulk sources only know from the
     credential report (one ``ListMFADevices`` call each) instead of trusting the report.
+    ``on_report`` receives a provisional inventory built from the credential report alone
+    as soon as it is read, while the fresh lists are still on their way (the TUI paints it).
     """
+    # Who we are first: with an MFA profile this is where the code is asked, once, before
+    # several threads would each need the session.
     caller = conn.caller()
     iam = conn.client("iam")
     problems: list[str] = []
@@ -189,15 +203,31 @@ def load_inventory(
             problems.append(explain(exc, doing=doing))
             return default
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    # With a reader waiting for the report (the TUI), the big lists give the report a head
+    # start: on a server that answers one request at a time they would delay it.
+    report_read = threading.Event()
+    if on_report is None:
+        report_read.set()
+
+    def report() -> tuple[list[ReportRow], datetime | None, list[str]]:
+        try:
+            return fetch_credential_report(iam)
+        finally:
+            report_read.set()
+
+    def after_report(fn: Callable[[], T]) -> Callable[[], T]:
+        def run() -> T:
+            report_read.wait(REPORT_HEAD_START_S)
+            return fn()
+        return run
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
         no_report: tuple[list[ReportRow], datetime | None, list[str]] = ([], None, [])
-        f_report = pool.submit(
-            attempt, "reading the credential report", lambda: fetch_credential_report(iam),
-            no_report,
-        )
-        f_users = pool.submit(lambda: list_users(iam))
+        f_report = pool.submit(attempt, "reading the credential report", report, no_report)
+        f_users = pool.submit(after_report(lambda: list_users(iam)))
         f_virtual = pool.submit(
-            attempt, "listing virtual MFA devices", lambda: list_assigned_virtual_devices(iam), {}
+            attempt, "listing virtual MFA devices",
+            after_report(lambda: list_assigned_virtual_devices(iam)), {}
         )
         f_attach = pool.submit(
             attempt,
@@ -211,9 +241,22 @@ def load_inventory(
             attempt, "reading the account alias",
             lambda: list(iam.list_account_aliases().get("AccountAliases", [])), no_alias,
         )
+        rows, report_time, report_problems = f_report.result()
+        if on_report is not None and rows and not f_users.done():
+            attachments, aliases = f_attach.result(), f_alias.result()
+            on_report(Inventory(
+                account=caller.account,
+                caller=caller,
+                generated_at=_now(),
+                sources=Sources(credential_report_generated_at=report_time),
+                users=report_users(rows, attachments, report_is_old=_is_old(report_time)),
+                alias=(aliases[0] if aliases else None),
+                policy_name=policy_name,
+                problems=tuple(problems + report_problems),
+                provisional=True,
+            ))
         listed = f_users.result()  # without the user list there is no inventory: raise
         users_at = _now()
-        rows, report_time, report_problems = f_report.result()
         virtual = f_virtual.result()
         virtual_at = _now()
         attachments = f_attach.result()
@@ -248,7 +291,7 @@ def load_inventory(
                 if result is not None:
                     live[name] = result
 
-    report_is_old = report_time is not None and (virtual_at - report_time) > REPORT_MAX_AGE
+    report_is_old = _is_old(report_time, virtual_at)
     users = merge_users(rows, listed, virtual, live, attachments, report_is_old=report_is_old)
     return Inventory(
         account=caller.account,

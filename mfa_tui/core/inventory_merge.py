@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from .compliance import device_type_from_serial
 from .credential_report import ReportRow
-from .models import MfaDevice, UserRecord
+from .models import Inventory, MfaDevice, UserRecord
 from .user_detail import UserDetail
 
 
@@ -161,6 +161,37 @@ def merge_users(
             )
         )
     return tuple(records)
+
+
+def report_users(
+    report: Iterable[ReportRow], attachments: Attachments, *, report_is_old: bool
+) -> tuple[UserRecord, ...]:
+    """One record per credential-report row: the table to paint before the fresh lists arrive.
+
+    Console access and MFA are the report's; device types are unknown (``devices_complete`` is
+    False for users with MFA); users created or deleted since the report are not known yet.
+    """
+    rows = list(report)
+    listed = [ListedUser(name=row.user, arn=row.arn, created=row.created,
+                         password_last_used=row.password_last_used) for row in rows]
+    return merge_users(rows, listed, {}, {}, attachments, report_is_old=report_is_old)
+
+
+def replaces_shown(new: Inventory, *, new_cached: bool, shown: Inventory | None,
+                   shown_cached: bool) -> bool:
+    """Whether an inventory that just arrived should replace the one on screen.
+
+    A complete live read always does. A stand-in (the local cache, or the provisional table
+    from the credential report) only replaces nothing or another stand-in that is older:
+    never newer data with older.
+    """
+    if not new_cached and not new.provisional:
+        return True
+    if shown is None:
+        return True
+    if not (shown_cached or shown.provisional):
+        return False
+    return new.as_of > shown.as_of
 
 
 def device(serial: str, enable_date: datetime | None = None) -> MfaDevice:

@@ -89,6 +89,15 @@ class Inventory:
     alias: str | None = None
     policy_name: str = DEFAULT_POLICY_NAME
     problems: tuple[str, ...] = field(default=())
+    #: Painted from the credential report alone while the fresh lists are still being read.
+    provisional: bool = False
+
+    @property
+    def as_of(self) -> datetime:
+        """When the data describes the account: the report's time for a provisional table."""
+        if self.provisional and self.sources.credential_report_generated_at is not None:
+            return self.sources.credential_report_generated_at
+        return self.generated_at
 
     @property
     def console_users(self) -> int:

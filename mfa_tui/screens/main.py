@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ..core.inventory_merge import confirmed_record
+from ..core.inventory_merge import confirmed_record, replaces_shown
 from ..core.models import Inventory
 from ..core.table_view import SORT_KEYS, View, select_rows
 from ..widgets.account_header import AccountHeader
@@ -103,8 +103,14 @@ class MainScreen(EnforcementActions, Screen[None]):
         from ..aws.inventory import load_inventory
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
-        inventory = load_inventory(app.connection())
-        if get_current_worker().is_cancelled:
+        worker = get_current_worker()
+
+        def report_arrived(provisional: Inventory) -> None:
+            if not worker.is_cancelled:
+                self.post_message(self.InventoryLoaded(provisional))
+
+        inventory = load_inventory(app.connection(), on_report=report_arrived)
+        if worker.is_cancelled:
             return  # superseded (e.g. the profile was switched meanwhile)
         self.post_message(self.InventoryLoaded(inventory))
         if app.cache_key:
@@ -123,14 +129,15 @@ class MainScreen(EnforcementActions, Screen[None]):
     @on(InventoryLoaded)
     def show_inventory(self, message: InventoryLoaded) -> None:
         header = self.query_one(AccountHeader)
-        if message.cached and header.inventory is not None:
-            return  # fresh data already arrived
+        if not replaces_shown(message.inventory, new_cached=message.cached,
+                              shown=header.inventory, shown_cached=header.cached):
+            return  # the table already shows newer data
         self.inventory = message.inventory
         existing = {u.user for u in message.inventory.users}
         self.marks = frozenset(m for m in self.marks if m in existing)
         header.inventory = message.inventory
         header.cached = message.cached
-        header.busy = message.cached
+        header.busy = message.cached or message.inventory.provisional
         if not message.cached:
             header.error = ""
         self._redraw()

@@ -41,11 +41,15 @@ class AccountHeader(Static):
         now = datetime.now(UTC)
         report = inv.sources.credential_report_generated_at
         devices = inv.sources.virtual_mfa_listed_at
-        text.append(f" · report {age_short(report, now)} · devices {age_short(devices, now)}",
-                    style="dim")
+        text.append(f" · report {age_short(report, now)}", style="dim")
+        if inv.provisional:
+            text.append(" · from the credential report alone; reading users and devices…",
+                        style="italic")
+        else:
+            text.append(f" · devices {age_short(devices, now)}", style="dim")
         if self.cached:
             text.append(f" · cached {age_short(inv.generated_at, now)}", style="bold")
-        if self.busy:
+        if self.busy and not inv.provisional:
             text.append(" · refreshing…", style="italic")
         text.append("\n")
         if self.error:

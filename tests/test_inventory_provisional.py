@@ -1,0 +1,175 @@
+"""The table painted from the credential report alone while the big lists are on their way.
+
+A first launch on a 5,000-user account would otherwise wait for ``ListUsers`` and
+``ListVirtualMFADevices`` (most of the time); the report already says who has a console
+password and MFA. These tests hold the product to what that stand-in may and may not do:
+say what it is, agree with the complete read on every verdict it can know, never replace
+newer data, and keep the marks a user makes meanwhile.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from mfa_tui.app import MfaTuiApp
+from mfa_tui.aws.inventory import load_inventory
+from mfa_tui.aws.session import AwsConnection, ConnectionOptions
+from mfa_tui.connect import GlobalOptions, make_connector
+from mfa_tui.core.credential_report import ReportRow
+from mfa_tui.core.inventory_merge import Attachments, replaces_shown, report_users
+from mfa_tui.core.models import Caller, Inventory, Sources
+from mfa_tui.demo.account import seed_account
+from mfa_tui.screens.main import MainScreen
+from mfa_tui.widgets.account_header import AccountHeader
+from mfa_tui.widgets.users_table import UsersTable
+from tests.fixtures.moto_server import MotoServer
+from tests.pilot_support import loaded, until
+from tests.test_inventory_sources import (
+    NOW,
+    StubConnection,
+    account_with_a_user_newer_than_the_report,
+)
+
+PROVISIONAL = "from the credential report alone"
+
+
+def row(name: str, *, console: bool, mfa: bool) -> ReportRow:
+    return ReportRow(user=name, arn=f"arn:aws:iam::123456789012:user/{name}", created=NOW,
+                     password_enabled=console, password_last_used=None, mfa_active=mfa,
+                     access_keys_active=1, access_key_last_used=None)
+
+
+def inventory(*, at: datetime, provisional: bool = False, report_at: datetime | None = None,
+              ) -> Inventory:
+    return Inventory(account="123456789012", caller=Caller("123456789012", "arn:x"),
+                     generated_at=at, sources=Sources(credential_report_generated_at=report_at),
+                     users=(), provisional=provisional)
+
+
+# ------------------------------------------------------------------------------ pure
+
+
+def test_report_users_take_console_and_mfa_from_the_report_and_say_devices_are_unlisted(
+) -> None:
+    rows = [row("alice", console=True, mfa=True), row("bob", console=True, mfa=False),
+            row("svc", console=False, mfa=False)]
+    attachments = Attachments(users=frozenset({"bob"}),
+                              groups={"Admins": frozenset({"alice"})})
+
+    users = {u.user: u for u in report_users(rows, attachments, report_is_old=False)}
+
+    assert sorted(users) == ["alice", "bob", "svc"]
+    assert users["alice"].compliant and not users["alice"].devices_complete
+    assert users["alice"].mfa_devices == ()  # the type is not known until the devices list
+    assert not users["bob"].compliant and users["bob"].enforced_via == "user"
+    assert users["alice"].enforced_via == "Admins"
+    assert users["svc"].compliant and users["svc"].access_keys_active == 1
+    assert not any(u.stale for u in users.values())
+    old = report_users(rows, attachments, report_is_old=True)
+    assert all(u.stale for u in old)  # an old report: every verdict rests on it
+
+
+def test_a_stand_in_never_replaces_newer_data() -> None:
+    live = inventory(at=NOW)
+    report_now = inventory(at=NOW, provisional=True, report_at=NOW - timedelta(hours=2))
+    cache_older = inventory(at=NOW - timedelta(hours=3))
+    cache_newer = inventory(at=NOW - timedelta(minutes=5))
+
+    # A complete live read always replaces what is shown.
+    assert replaces_shown(live, new_cached=False, shown=report_now, shown_cached=False)
+    assert replaces_shown(live, new_cached=False, shown=cache_newer, shown_cached=True)
+    # The report's table replaces nothing, or an older cache; never a live read or a newer cache.
+    assert replaces_shown(report_now, new_cached=False, shown=None, shown_cached=False)
+    assert replaces_shown(report_now, new_cached=False, shown=cache_older, shown_cached=True)
+    assert not replaces_shown(report_now, new_cached=False, shown=cache_newer, shown_cached=True)
+    assert not replaces_shown(report_now, new_cached=False, shown=live, shown_cached=False)
+    # The cache arriving late replaces the report's table only when it is newer.
+    assert replaces_shown(cache_newer, new_cached=True, shown=report_now, shown_cached=False)
+    assert not replaces_shown(cache_older, new_cached=True, shown=report_now, shown_cached=False)
+    assert not replaces_shown(cache_newer, new_cached=True, shown=live, shown_cached=False)
+
+
+# ------------------------------------------------------------------------------ aws
+
+
+def test_the_report_table_comes_first_then_the_lists_add_the_new_user() -> None:
+    """Stubber: moto rebuilds its report on every get, so it never lags behind ListUsers."""
+    iam = account_with_a_user_newer_than_the_report()
+    iam.stub("get_login_profile").add_response("get_login_profile", {"LoginProfile": {
+        "UserName": "newbie", "CreateDate": NOW, "PasswordResetRequired": True}},
+        {"UserName": "newbie"})
+    iam.stub("list_mfa_devices").add_response("list_mfa_devices", {
+        "MFADevices": [], "IsTruncated": False}, {"UserName": "newbie"})
+    seen: list[Inventory] = []
+
+    final = load_inventory(StubConnection(iam), on_report=seen.append)  # type: ignore[arg-type]
+
+    [first] = seen
+    assert first.provisional and not final.provisional
+    assert [u.user for u in first.users] == ["alice"]  # newbie is newer than the report
+    assert first.alias == "example" and first.sources.virtual_mfa_listed_at is None
+    assert first.sources.credential_report_generated_at == NOW - timedelta(hours=3)
+    alice = first.get("alice")
+    assert alice and alice.compliant and not alice.devices_complete
+    assert [u.user for u in final.users] == ["alice", "newbie"]
+    final_alice = final.get("alice")
+    assert final_alice and [d.type for d in final_alice.mfa_devices] == ["virtual"]
+
+
+def test_on_moto_the_report_table_arrives_while_list_users_is_slow(moto: MotoServer) -> None:
+    """Against moto with ListUsers held back 2 s (fault injector's latency rule)."""
+    seed_account(60)
+    moto.faults.add_latency(2.0, actions="ListUsers")
+    arrived: list[tuple[float, Inventory]] = []
+
+    final = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)),
+                           on_report=lambda inv: arrived.append((time.monotonic(), inv)))
+    done = time.monotonic()
+
+    [(at, first)] = arrived
+    assert done - at > 1.0  # painted well before the slow list answered
+    assert first.provisional and len(first.users) == len(final.users) == 60
+    # moto's report is rebuilt on every read, so every verdict and enforcement agrees.
+    assert [(u.user, u.compliant, u.console_access, u.enforced_via) for u in first.users] == [
+        (u.user, u.compliant, u.console_access, u.enforced_via) for u in final.users]
+    assert first.non_compliant == final.non_compliant > 0
+
+
+# ------------------------------------------------------------------------------ TUI
+
+
+async def test_tui_paints_the_report_first_keeps_marks_and_never_goes_back(
+    moto: MotoServer,
+) -> None:
+    """Pilot, against moto with ListUsers held back 2 s (fault injector)."""
+    seed_account(60)
+    moto.faults.add_latency(2.0, actions="ListUsers")
+    app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        header = screen.query_one(AccountHeader)
+        table = screen.query_one(UsersTable)
+        await until(pilot, lambda: len(table.rows) == 60)
+        assert header.inventory is not None and header.inventory.provisional
+        assert PROVISIONAL in str(header.render())
+        assert "non-compliant" in str(header.render())
+        await pilot.press("space")  # a mark made on the report's table
+        assert screen.marks == {"admin.breakglass"}
+
+        await until(pilot, lambda: loaded(app))
+        assert PROVISIONAL not in str(header.render()) and "devices now" in str(header.render())
+        assert screen.marks == {"admin.breakglass"}
+
+        # A refresh: the report (older than the table) must not replace the live read.
+        await pilot.press("r")
+        seen_provisional = False
+        for _ in range(80):
+            seen_provisional |= PROVISIONAL in str(header.render())
+            if loaded(app):
+                break
+            await pilot.pause(0.05)
+        assert not seen_provisional and loaded(app)
+        assert screen.inventory is not None and not screen.inventory.provisional
+
