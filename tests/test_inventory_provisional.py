@@ -10,7 +10,8 @@ newer data, and keep the marks a user makes meanwhile.
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from mfa_tui.app import MfaTuiApp
 from mfa_tui.aws.inventory import load_inventory
@@ -32,6 +33,7 @@ from tests.test_inventory_sources import (
 )
 
 PROVISIONAL = "from the credential report alone"
+OLD_REPORT = datetime(2015, 2, 2, 20, 2, 2, tzinfo=UTC)  # the date moto always reports
 
 
 def row(name: str, *, console: bool, mfa: bool) -> ReportRow:
@@ -173,3 +175,42 @@ async def test_tui_paints_the_report_first_keeps_marks_and_never_goes_back(
         assert not seen_provisional and loaded(app)
         assert screen.inventory is not None and not screen.inventory.provisional
 
+
+
+async def test_at_80_columns_the_header_still_says_cached_or_provisional() -> None:
+    """A 5,000-user account fills line 2 of the header; what the table rests on must show."""
+    from textual.app import App, ComposeResult
+
+    from mfa_tui.config import styles_dir
+    from mfa_tui.core.models import UserRecord
+
+    users = tuple(UserRecord(user=f"user{i:04d}", arn=f"arn:aws:iam::123456789012:user/u{i}",
+                             console_access=True, mfa_active=i % 5 != 0) for i in range(5000))
+    big = Inventory(account="123456789012", alias="example-corp-prod",
+                    caller=Caller("123456789012", "arn:aws:iam::123456789012:user/admin"),
+                    generated_at=NOW, sources=Sources(credential_report_generated_at=OLD_REPORT,
+                                                      virtual_mfa_listed_at=NOW), users=users)
+
+    class HeaderOnly(App[None]):
+        CSS_PATH = [styles_dir() / "app.tcss"]  # the app's own stylesheet
+
+        def compose(self) -> ComposeResult:
+            yield AccountHeader(id="account-header")
+
+    app = HeaderOnly()
+    async with app.run_test(size=(80, 5)) as pilot:
+        header = app.query_one(AccountHeader)
+
+        def visible() -> str:
+            return "\n".join(header.render_line(y).text for y in range(3))
+
+        header.inventory, header.cached, header.busy = big, True, True
+        await pilot.pause()
+        assert "cached" in visible() and "refreshing" in visible()
+        header.inventory, header.cached = replace(big, provisional=True), False
+        await pilot.pause()
+        assert "from the credential report alone" in visible()
+        header.inventory, header.busy = big, False
+        await pilot.pause()
+        assert "cached" not in visible() and "refreshing" not in visible()
+        assert "1000 non-compliant" in visible()

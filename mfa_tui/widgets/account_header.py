@@ -42,23 +42,24 @@ class AccountHeader(Static):
         report = inv.sources.credential_report_generated_at
         devices = inv.sources.virtual_mfa_listed_at
         text.append(f" · report {age_short(report, now)}", style="dim")
-        if inv.provisional:
-            text.append(" · from the credential report alone; reading users and devices…",
-                        style="italic")
-        else:
+        if not inv.provisional:
             text.append(f" · devices {age_short(devices, now)}", style="dim")
-        if self.cached:
-            text.append(f" · cached {age_short(inv.generated_at, now)}", style="bold")
-        if self.busy and not inv.provisional:
-            text.append(" · refreshing…", style="italic")
         text.append("\n")
+        # Line 3 leads with what the table rests on, so 80 columns never cut it off.
+        if self.cached:
+            text.append(f"cached {age_short(inv.generated_at, now)} · ", style="bold")
+        if inv.provisional:
+            text.append("from the credential report alone; reading users and devices… ",
+                        style="italic")
+        elif self.busy:
+            text.append("refreshing… ", style="italic")
         if self.error:
             text.append(self.error, style="bold")
         elif inv.problems:
             text.append("! " + " ".join(inv.problems), style="bold")
         else:
             text.append(self.view_line, style="dim")
-            if inv.stale_users:
+            if inv.stale_users and not inv.provisional:  # provisional: every verdict is
                 text.append(f" · ⚠ {inv.stale_users} verdicts rest on the old report "
                             "(enter confirms one)", style="bold")
         return text
