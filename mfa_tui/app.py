@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .aws.session import AwsConnection
     from .connect import Connector
     from .core.mfa_code import CodeRequest
+    from .prefetch import Prefetch
 
 
 class MfaTuiApp(App[int]):
@@ -41,6 +42,7 @@ class MfaTuiApp(App[int]):
         cache_key: str | None = None,
         options: GlobalOptions | None = None,
         start_screen: Callable[[], Screen[Any]] | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         super().__init__()
         #: Opens this screen instead of the main screen (`mfa-tui enroll`).
@@ -56,6 +58,9 @@ class MfaTuiApp(App[int]):
         self._connection: AwsConnection | None = None
         self._connect_lock = threading.Lock()
         self.demo = demo
+        #: The first inventory, read by a helper process while the app starts (prefetch.py).
+        self._prefetch = prefetch
+        self._prefetch_taken = False
 
     def connection(self) -> AwsConnection:
         """The AWS connection, made on first use. Call from a worker thread only."""
@@ -63,6 +68,22 @@ class MfaTuiApp(App[int]):
             if self._connection is None:
                 self._connection = self._connector()
             return self._connection
+
+    def take_prefetch(self) -> Prefetch | None:
+        """The helper reading the first inventory, once (later reads are in-process)."""
+        if self._prefetch_taken:
+            return None
+        self._prefetch_taken = True
+        return self._prefetch
+
+    def stop_prefetch(self) -> None:
+        """Stop the helper if it still reads (the app stops, or switches accounts)."""
+        self._prefetch_taken = True
+        if self._prefetch is not None:
+            self._prefetch.stop()
+
+    def on_unmount(self) -> None:
+        self.stop_prefetch()
 
     def ask_mfa_code(self, request: CodeRequest) -> str | None:
         """Ask for an MFA code in a modal and wait for it. Call from a worker thread only."""
@@ -73,6 +94,7 @@ class MfaTuiApp(App[int]):
     def switch_connection(self, connector: Connector, label: str, *,
                           cache_key: str | None = None) -> None:
         """Use another account from now on: the main screen clears its marks and reloads."""
+        self.stop_prefetch()  # it reads the account being left
         with self._connect_lock:
             self._connector = connector
             self._connection = None

@@ -17,6 +17,7 @@ from .connect import GlobalOptions, make_connector
 
 if TYPE_CHECKING:
     from .core.mfa_code import CodeRequest
+    from .prefetch import Prefetch
 
 EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
 
@@ -28,13 +29,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (global options, then an optional command)."""
-    parser = argparse.ArgumentParser(
-        prog="mfa-tui",
-        description="Get an AWS account to IAM.5 (MFA for every console user) and keep it there.",
-    )
-    parser.add_argument("--version", action="version", version=f"mfa-tui {__version__}")
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default=os.environ.get("MFA_TUI_PROFILE"),
                         help="profile to use (default: the standard AWS credential chain)")
     parser.add_argument("--endpoint-url", help="AWS endpoint override, for emulators "
@@ -45,6 +40,42 @@ def build_parser() -> argparse.ArgumentParser:
                         "nothing leaves this machine")
     parser.add_argument("--demo-users", type=_positive, default=60, metavar="N",
                         help="size of the demo account (default 60)")
+
+
+def _options(args: argparse.Namespace) -> GlobalOptions:
+    return GlobalOptions(profile=args.profile, region=args.region,
+                         endpoint_url=args.endpoint_url, demo=args.demo,
+                         demo_users=args.demo_users)
+
+
+def _start_prefetch(argv: Sequence[str] | None) -> Prefetch | None:
+    """For a plain TUI launch, start reading AWS in a helper process at once (prefetch.py).
+
+    Parses the global options alone, before the full parser imports every command's module;
+    anything else on the command line (a command, --help, a mistake) starts nothing.
+    """
+    quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    _add_global_options(quick)
+    try:
+        known, rest = quick.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    except (argparse.ArgumentError, SystemExit):
+        return None
+    if rest:
+        return None
+    from . import prefetch
+
+    opts = _options(known)
+    return prefetch.Prefetch.start(opts) if prefetch.wanted(opts) else None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (global options, then an optional command)."""
+    parser = argparse.ArgumentParser(
+        prog="mfa-tui",
+        description="Get an AWS account to IAM.5 (MFA for every console user) and keep it there.",
+    )
+    parser.add_argument("--version", action="version", version=f"mfa-tui {__version__}")
+    _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     report = sub.add_parser("report", help="inventory, non-interactive")
@@ -87,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_tui(opts: GlobalOptions) -> int:
+def _run_tui(opts: GlobalOptions, prefetch: Prefetch | None) -> int:
     from .app import MfaTuiApp
 
     app: MfaTuiApp | None = None
@@ -96,9 +127,8 @@ def _run_tui(opts: GlobalOptions) -> int:
         return app.ask_mfa_code(request) if app is not None else None
 
     app = MfaTuiApp(connector=make_connector(opts, ask_code=ask_code), demo=opts.demo,
-                    cache_key=opts.connection_key(), options=opts)
-    result = app.run()
-    return int(result or 0)
+                    cache_key=opts.connection_key(), options=opts, prefetch=prefetch)
+    return int(app.run() or 0)
 
 
 def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
@@ -126,18 +156,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `mfa-tui` console script."""
     from .config import setup_logging
 
-    args = build_parser().parse_args(argv)
-    setup_logging()
-    opts = GlobalOptions(
-        profile=args.profile,
-        region=args.region,
-        endpoint_url=args.endpoint_url,
-        demo=args.demo,
-        demo_users=args.demo_users,
-    )
-    if args.command is None:
-        return _run_tui(opts)
-    return _run_command(args, opts)
+    prefetch = _start_prefetch(argv)  # first: the helper works while the rest loads
+    try:
+        args = build_parser().parse_args(argv)
+        setup_logging()
+        opts = _options(args)
+        if args.command is None:
+            return _run_tui(opts, prefetch)
+        return _run_command(args, opts)
+    finally:
+        if prefetch is not None:
+            prefetch.stop()
 
 
 if __name__ == "__main__":  # pragma: no cover

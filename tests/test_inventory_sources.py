@@ -281,6 +281,9 @@ class StubConnection:
     def __init__(self, iam: PerOperation) -> None:
         self.iam = iam
 
+    def credentials_ready(self) -> None:
+        pass  # dummy credentials: nothing to resolve
+
     def caller(self) -> Caller:
         return Caller(account=ACCOUNT, arn=f"arn:aws:iam::{ACCOUNT}:user/admin")
 

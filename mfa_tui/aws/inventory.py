@@ -189,9 +189,7 @@ def load_inventory(
     ``on_report`` receives a provisional inventory built from the credential report alone
     as soon as it is read, while the fresh lists are still on their way (the TUI paints it).
     """
-    # Who we are first: with an MFA profile this is where the code is asked, once, before
-    # several threads would each need the session.
-    caller = conn.caller()
+    conn.credentials_ready()  # an MFA code, if the profile needs one, is asked here, once
     iam = conn.client("iam")
     problems: list[str] = []
 
@@ -229,6 +227,7 @@ def load_inventory(
             attempt, "listing virtual MFA devices",
             after_report(lambda: list_assigned_virtual_devices(iam)), {}
         )
+        caller = conn.caller()  # while the report is on its way
         f_attach = pool.submit(
             attempt,
             "reading where the enforcement policy is attached",

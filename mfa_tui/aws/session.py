@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import NoCredentialsError
 
 from ..core.mfa_code import AskCode
 from ..core.models import Caller
@@ -124,6 +125,14 @@ class AwsConnection:
                     config=self._config,
                 )
             return self._clients[service]
+
+    def credentials_ready(self) -> None:
+        """Resolve the credentials now, in this thread: an MFA code is asked here, once,
+        before several threads would each need to sign a request."""
+        credentials = self._session.get_credentials()
+        if credentials is None:
+            raise NoCredentialsError()
+        credentials.get_frozen_credentials()
 
     def caller(self) -> Caller:
         """Who we are (``sts:GetCallerIdentity``), asked once per connection."""

@@ -8,7 +8,7 @@ csv module takes care of quoting.
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,41 +61,57 @@ def _rejoin_name(fields: list[str], width: int) -> list[str]:
     return fields
 
 
+def _split_rows(content: str) -> Iterator[list[str]]:
+    """The CSV's rows: a plain split for the usual unquoted line, the csv module otherwise
+    (a name with a comma, when the producer quotes it). No field holds a line break."""
+    for line in content.splitlines():
+        yield next(csv.reader([line])) if '"' in line else line.split(",")
+
+
 def parse_credential_report(content: str | bytes) -> tuple[list[ReportRow], list[str]]:
     """Rows for every IAM user in the report, and a sentence for each row that was skipped."""
     if isinstance(content, bytes):
         content = content.decode("utf-8", errors="replace")
-    lines = list(csv.reader(io.StringIO(content)))
+    lines = _split_rows(content)
+    header = next(lines, [])
+    width = len(header)
+    column = {name: i for i, name in enumerate(header)}
+    required = ("user", "arn", "password_enabled", "mfa_active")
+    if not all(name in column for name in required):
+        return [], ["The credential report has no header row that IAM.5 can use."]
+    # Index lookups, not a dict per row: 5,000 rows are on the way to the first paint.
+    i_user, i_arn, i_pw, i_mfa = (column[name] for name in required)
+    i_created = column.get("user_creation_time")
+    i_last = column.get("password_last_used")
+    keys = [(column.get(f"access_key_{n}_active"), column.get(f"access_key_{n}_last_used_date"))
+            for n in (1, 2)]
+
+    def field(fields: list[str], index: int | None) -> str | None:
+        return fields[index] if index is not None else None
+
     rows: list[ReportRow] = []
     problems: list[str] = []
-    header = lines[0] if lines else []
-    required = {"user", "arn", "password_enabled", "mfa_active"}
-    if not required.issubset(header):
-        return [], ["The credential report has no header row that IAM.5 can use."]
-    for line_no, fields in enumerate(lines[1:], start=2):
-        fields = _rejoin_name(fields, len(header))
-        raw = dict(zip(header, fields, strict=False))
-        name = (raw.get("user") or "").strip()
-        if name == ROOT_ROW or not fields:
+    for line_no, fields in enumerate(lines, start=2):
+        if len(fields) > width:
+            fields = _rejoin_name(fields, width)
+        if not fields:
             continue
-        arn = (raw.get("arn") or "").strip()
-        if not name or not arn.startswith("arn:") or len(fields) != len(header):
+        name = fields[i_user].strip()
+        if name == ROOT_ROW:
+            continue
+        if len(fields) != width or not name or not fields[i_arn].strip().startswith("arn:"):
             problems.append(f"Credential report line {line_no} could not be read; skipped.")
             continue
-        last_used = [
-            parse_timestamp(raw.get(f"access_key_{n}_last_used_date")) for n in (1, 2)
-        ]
+        last_used = [parse_timestamp(field(fields, used)) for _, used in keys]
         rows.append(
             ReportRow(
                 user=name,
-                arn=arn,
-                created=parse_timestamp(raw.get("user_creation_time")),
-                password_enabled=_flag(raw.get("password_enabled")),
-                password_last_used=parse_timestamp(raw.get("password_last_used")),
-                mfa_active=_flag(raw.get("mfa_active")),
-                access_keys_active=sum(
-                    _flag(raw.get(f"access_key_{n}_active")) for n in (1, 2)
-                ),
+                arn=fields[i_arn].strip(),
+                created=parse_timestamp(field(fields, i_created)),
+                password_enabled=_flag(fields[i_pw]),
+                password_last_used=parse_timestamp(field(fields, i_last)),
+                mfa_active=_flag(fields[i_mfa]),
+                access_keys_active=sum(_flag(field(fields, active)) for active, _ in keys),
                 access_key_last_used=max((d for d in last_used if d), default=None),
             )
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from .models import DEFAULT_POLICY_NAME, Caller, Inventory, MfaDevice, Sources, UserRecord
 
-FORMAT = 2
+FORMAT = 3
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -30,6 +30,8 @@ def inventory_to_dict(inv: Inventory) -> dict[str, Any]:
         "caller": {"account": inv.caller.account, "arn": inv.caller.arn},
         "generated_at": _iso(inv.generated_at),
         "policy_name": inv.policy_name,
+        "problems": list(inv.problems),
+        "provisional": inv.provisional,
         "sources": {
             "credential_report_generated_at": _iso(inv.sources.credential_report_generated_at),
             "virtual_mfa_listed_at": _iso(inv.sources.virtual_mfa_listed_at),
@@ -77,6 +79,8 @@ def inventory_from_dict(data: dict[str, Any]) -> Inventory | None:
             users=tuple(users),
             alias=data.get("alias"),
             policy_name=data.get("policy_name", DEFAULT_POLICY_NAME),
+            problems=tuple(str(p) for p in data.get("problems", ())),
+            provisional=bool(data.get("provisional", False)),
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -26,6 +27,9 @@ from .user_detail import UserDetailScreen
 
 if TYPE_CHECKING:
     from ..app import MfaTuiApp
+
+
+log = logging.getLogger(__name__)
 
 
 class MainScreen(EnforcementActions, Screen[None]):
@@ -100,8 +104,6 @@ class MainScreen(EnforcementActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inventory")
     def load_inventory(self) -> None:
-        from ..aws.inventory import load_inventory
-
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         worker = get_current_worker()
 
@@ -109,7 +111,15 @@ class MainScreen(EnforcementActions, Screen[None]):
             if not worker.is_cancelled:
                 self.post_message(self.InventoryLoaded(provisional))
 
-        inventory = load_inventory(app.connection(), on_report=report_arrived)
+        prefetch = app.take_prefetch()
+        inventory = prefetch.result(report_arrived) if prefetch is not None else None
+        prefetched = inventory is not None
+        if prefetch is not None and prefetch.stopped and not prefetched:
+            return  # stopped on purpose: the app is leaving or reading another account
+        if inventory is None:
+            from ..aws.inventory import load_inventory
+
+            inventory = load_inventory(app.connection(), on_report=report_arrived)
         if worker.is_cancelled:
             return  # superseded (e.g. the profile was switched meanwhile)
         self.post_message(self.InventoryLoaded(inventory))
@@ -117,6 +127,11 @@ class MainScreen(EnforcementActions, Screen[None]):
             from ..inventory_cache import save_cached
 
             save_cached(app.cache_key, inventory)
+        if prefetched:  # connect now, so the first detail or action does not wait for it
+            try:
+                app.connection()
+            except Exception as exc:  # the next read in-process says what is wrong
+                log.info("connecting after the prefetch failed: %s", exc)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cache")
     def load_cached(self, key: str) -> None:

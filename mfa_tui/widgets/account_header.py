@@ -49,10 +49,10 @@ class AccountHeader(Static):
         if self.cached:
             text.append(f"cached {age_short(inv.generated_at, now)} · ", style="bold")
         if inv.provisional:
-            text.append("from the credential report alone; reading users and devices… ",
+            text.append("from the credential report alone; reading users and devices… · ",
                         style="italic")
         elif self.busy:
-            text.append("refreshing… ", style="italic")
+            text.append("refreshing… · ", style="italic")
         if self.error:
             text.append(self.error, style="bold")
         elif inv.problems:
