@@ -6,7 +6,6 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import NoCredentialsError
@@ -67,14 +66,17 @@ class AwsConnection:
         botocore_session.get_component("response_parser_factory").set_parser_defaults(
             timestamp_parser=parse_timestamp
         )
-        self._session = boto3.Session(
-            botocore_session=botocore_session,
-            profile_name=options.profile,
-            region_name=options.region,
-            aws_access_key_id=None if temporary else options.access_key_id,
-            aws_secret_access_key=None if temporary else options.secret_access_key,
-            aws_session_token=None if temporary else options.session_token,
-        )
+        # botocore directly: boto3's Session adds nothing used here and costs an import
+        # (s3transfer) on the way to the first table.
+        if options.profile:
+            botocore_session.set_config_variable("profile", options.profile)
+            botocore_session.get_scoped_config()  # ProfileNotFound now, not at the first call
+        if options.region:
+            botocore_session.set_config_variable("region", options.region)
+        if not temporary and (options.access_key_id or options.secret_access_key):
+            botocore_session.set_credentials(options.access_key_id, options.secret_access_key,
+                                             options.session_token)
+        self._session = botocore_session
         self._config = Config(
             retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
             max_pool_connections=max_pool_connections,
@@ -96,18 +98,15 @@ class AwsConnection:
     def _long_term_sts(self) -> Any:
         """An STS client signed with the profile's long-term key (for the MFA session)."""
         o = self.options
-        return boto3.Session(
-            aws_access_key_id=o.access_key_id,
-            aws_secret_access_key=o.secret_access_key,
-            aws_session_token=o.session_token,
-            region_name=self.region,
-        ).client("sts", region_name=self.region, endpoint_url=o.endpoint_url,
-                 config=self._config)
+        return botocore.session.Session().create_client(
+            "sts", region_name=self.region, endpoint_url=o.endpoint_url, config=self._config,
+            aws_access_key_id=o.access_key_id, aws_secret_access_key=o.secret_access_key,
+            aws_session_token=o.session_token)
 
     @property
     def region(self) -> str:
         """The region clients use (IAM is global; STS and Organizations need one)."""
-        return self._session.region_name or "us-east-1"
+        return str(self._session.get_config_variable("region") or "us-east-1")
 
     @property
     def endpoint_url(self) -> str | None:
@@ -118,7 +117,7 @@ class AwsConnection:
         """A shared client for ``service``."""
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self._session.client(
+                self._clients[service] = self._session.create_client(
                     service,
                     region_name=self.region,
                     endpoint_url=self.options.endpoint_url,
