@@ -16,6 +16,8 @@ from . import __version__
 from .connect import GlobalOptions, make_connector
 
 if TYPE_CHECKING:
+    import subprocess
+
     from .core.mfa_code import CodeRequest
     from .prefetch import Prefetch
 
@@ -46,26 +48,6 @@ def _options(args: argparse.Namespace) -> GlobalOptions:
     return GlobalOptions(profile=args.profile, region=args.region,
                          endpoint_url=args.endpoint_url, demo=args.demo,
                          demo_users=args.demo_users)
-
-
-def _start_prefetch(argv: Sequence[str] | None) -> Prefetch | None:
-    """For a plain TUI launch, start reading AWS in a helper process at once (prefetch.py).
-
-    Parses the global options alone, before the full parser imports every command's module;
-    anything else on the command line (a command, --help, a mistake) starts nothing.
-    """
-    quick = argparse.ArgumentParser(add_help=False, exit_on_error=False)
-    _add_global_options(quick)
-    try:
-        known, rest = quick.parse_known_args(sys.argv[1:] if argv is None else list(argv))
-    except (argparse.ArgumentError, SystemExit):
-        return None
-    if rest:
-        return None
-    from . import prefetch
-
-    opts = _options(known)
-    return prefetch.Prefetch.start(opts) if prefetch.wanted(opts) else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,11 +134,16 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
         return EXIT_ERROR
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `mfa-tui` console script."""
+def main(argv: Sequence[str] | None = None, *,
+         helper: subprocess.Popen[bytes] | None = None) -> int:
+    """Run the command line. ``helper``: the prefetch child launch.py started, if any."""
     from .config import setup_logging
 
-    prefetch = _start_prefetch(argv)  # first: the helper works while the rest loads
+    prefetch = None
+    if helper is not None:
+        from .prefetch import Prefetch
+
+        prefetch = Prefetch(helper)
     try:
         args = build_parser().parse_args(argv)
         setup_logging()

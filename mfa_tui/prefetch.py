@@ -6,19 +6,19 @@ start, all of it CPU; in one Python process the two take turns on the GIL. A chi
 inventory back over a pipe, one JSON line each: the table from the credential report, then
 the complete read (``mfa_tui.core.inventory_codec``: names, flags and dates; no secrets).
 
-Only for connections that cannot need a prompt: not ``--demo`` (its server lives in the
-TUI's process) and not a keyring profile (its secret and MFA code stay in the TUI's
-process). An AWS config profile that turns out to need an MFA code makes the child step
-aside, and the TUI reads the account itself, asking for the code in its modal.
+The console script starts the child (launch.py) before anything heavy loads, for a plain
+TUI launch only: not ``--demo`` (its server lives in the TUI's process). The child steps
+aside (exits without a line) for a keyring profile (its secret and MFA code stay in the
+TUI's process) and for an AWS config profile that needs an MFA code: the TUI then reads
+the account itself, asking for the code in its modal. Nothing is logged by the child.
 
-Nothing here imports boto3 in the parent; the child is killed when the TUI stops with it.
+Nothing here imports botocore in the parent; the child is killed when the TUI stops.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -32,41 +32,14 @@ from .core.models import Inventory
 log = logging.getLogger(__name__)
 
 
-def wanted(opts: GlobalOptions) -> bool:
-    """Whether the first read may run in a helper process (no prompt can be needed)."""
-    if opts.demo or os.environ.get("MFA_TUI_NO_PREFETCH"):
-        return False
-    if not opts.profile:
-        return True
-    from . import profiles
-
-    try:
-        return opts.profile not in profiles.load_all()
-    except profiles.ProfileError:
-        return False  # the TUI's own read says what is wrong with the file
-
-
 class Prefetch:
     """A running helper process and the inventories it sends."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        """Read the inventories of a child started by ``launch.spawn_helper``."""
         self._process = process
         self._lock = threading.Lock()
         self.stopped = False  # stop() was called: its reader must not read in-process instead
-
-    @classmethod
-    def start(cls, opts: GlobalOptions) -> Prefetch | None:
-        """Spawn the helper, or None when it cannot start (the TUI then reads by itself)."""
-        argv = [sys.executable, "-m", "mfa_tui.prefetch", json.dumps({
-            "profile": opts.profile, "region": opts.region, "endpoint_url": opts.endpoint_url,
-        })]
-        try:
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                       stderr=subprocess.DEVNULL, close_fds=True)
-        except OSError as exc:
-            log.warning("prefetch helper did not start: %s", exc)
-            return None
-        return cls(process)
 
     @property
     def pid(self) -> int:
@@ -128,18 +101,24 @@ def _send(out: IO[str], **message: Any) -> None:
 
 
 def child_main(argv: Sequence[str]) -> int:
-    """Read the inventory and write it to stdout as JSON lines (see the module docstring)."""
-    from .config import setup_logging
-    from .core.inventory_codec import inventory_to_dict
+    """Read the inventory and write it to stdout as JSON lines (see the module docstring).
 
-    setup_logging()
-    options = json.loads(argv[0])
-    opts = GlobalOptions(profile=options.get("profile"), region=options.get("region"),
-                         endpoint_url=options.get("endpoint_url"))
+    ``argv``: the launch's global options. No line at all means "read in-process".
+    """
+    from .launch import plain_tui_options
+
+    options = plain_tui_options(argv)
+    if options is None:
+        return 0
+    opts = GlobalOptions(**options)  # type: ignore[arg-type]
+    if opts.profile and _is_keyring_profile(opts.profile):
+        return 0  # its secret and MFA code stay in the TUI's process
     out = sys.stdout
 
     def on_report(inventory: Inventory) -> None:
         _send(out, inventory=inventory_to_dict(inventory))
+
+    from .core.inventory_codec import inventory_to_dict
 
     try:
         from .aws.inventory import load_inventory
@@ -153,13 +132,20 @@ def child_main(argv: Sequence[str]) -> int:
         from .core.mfa_code import CannotAskForCode
 
         if isinstance(exc, CannotAskForCode):
-            log.info("prefetch: the profile needs an MFA code; the TUI asks for it")
-            return 0  # step aside: no line means "read in-process"
-        log.warning("prefetch failed: %s", exc)
+            return 0  # the profile needs an MFA code: the TUI asks for it in its modal
         _send(out, error=explain(exc))
         return 0
     _send(out, inventory=inventory_to_dict(inventory))
     return 0
+
+
+def _is_keyring_profile(name: str) -> bool:
+    from . import profiles
+
+    try:
+        return name in profiles.load_all()
+    except profiles.ProfileError:
+        return True  # the TUI's own read says what is wrong with the file
 
 
 if __name__ == "__main__":

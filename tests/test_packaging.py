@@ -24,7 +24,7 @@ def test_wheel_ships_stylesheets_and_policy_templates(tmp_path: Path) -> None:
         assert f"mfa_tui/styles/{name}" in names
     assert "mfa_tui/core/policies/enforce-mfa.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "mfa-tui = mfa_tui.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "mfa-tui = mfa_tui.launch:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_ruff_is_clean() -> None:

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from mfa_tui import cli, prefetch
+from mfa_tui import cli, launch, prefetch
 from mfa_tui.app import MfaTuiApp
 from mfa_tui.connect import GlobalOptions, make_connector
+from mfa_tui.core.errors import Explained
 from mfa_tui.demo.account import seed_account
 from mfa_tui.screens.main import MainScreen
 from mfa_tui.widgets.account_header import AccountHeader
@@ -35,8 +36,9 @@ def gone(pid: int) -> bool:
 
 @pytest.fixture
 def helper(moto: MotoServer) -> Iterator[prefetch.Prefetch]:
-    started = prefetch.Prefetch.start(GlobalOptions(endpoint_url=moto.url))
-    assert started is not None
+    process = launch.spawn_helper(["--endpoint-url", moto.url])
+    assert process is not None
+    started = prefetch.Prefetch(process)
     yield started
     started.stop()
 
@@ -46,28 +48,53 @@ def app_with(moto: MotoServer, started: prefetch.Prefetch | None) -> MfaTuiApp:
     return MfaTuiApp(make_connector(opts), refresh_interval=0, options=opts, prefetch=started)
 
 
-def test_wanted_only_where_nothing_can_need_a_prompt(
-    file_keyring: KeyringEnv, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("argv", [
+    [], ["--profile", "ops"], ["--profile=ops", "--region", "eu-west-1"],
+    ["--endpoint-url", "http://127.0.0.1:9", "--region=us-east-1"],
+])
+def test_the_quick_scan_reads_plain_launches_as_the_full_parser_does(argv: list[str]) -> None:
+    args = cli.build_parser().parse_args(argv)
+    assert args.command is None and not args.demo
+    assert launch.plain_tui_options(argv) == {
+        "profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
+
+
+@pytest.mark.parametrize("argv", [
+    ["report"], ["--help"], ["--version"], ["--demo"], ["--demo-users", "10"],
+    ["--endpoint-url", "http://127.0.0.1:9", "check", "bob"], ["--prof", "ops"],
+    ["--profile"], ["--profile", "--region", "x"], ["--no-such-flag"], ["enroll"],
+])
+def test_anything_but_a_plain_launch_starts_no_helper(argv: list[str]) -> None:
+    assert launch.plain_tui_options(argv) is None
+    assert launch.spawn_helper(argv) is None
+
+
+def test_no_helper_when_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MFA_TUI_NO_PREFETCH", "1")
+    assert launch.spawn_helper([]) is None
+
+
+def test_the_helper_steps_aside_for_a_keyring_profile(
+    file_keyring: KeyringEnv, moto: MotoServer,
 ) -> None:
+    """Its secret and MFA code stay in the TUI: the child exits without a line or a call."""
     from mfa_tui import profiles
 
-    profiles.add(profiles.Profile("ops", "AKIAEXAMPLEEXAMPLE01"), profiles.Secrets("s" * 40))
-    assert prefetch.wanted(GlobalOptions())
-    assert prefetch.wanted(GlobalOptions(profile="an-aws-config-profile"))
-    assert not prefetch.wanted(GlobalOptions(profile="ops"))  # its secret stays in the TUI
-    assert not prefetch.wanted(GlobalOptions(demo=True))  # the demo server lives in the TUI
-    monkeypatch.setenv("MFA_TUI_NO_PREFETCH", "1")
-    assert not prefetch.wanted(GlobalOptions())
+    profiles.add(profiles.Profile("ops", "AKIAEXAMPLEEXAMPLE01", endpoint_url=moto.url),
+                 profiles.Secrets("s" * 40))
+    moto.faults.clear_requests()
+    process = launch.spawn_helper(["--profile", "ops"])
+    assert process is not None
+    out, _ = process.communicate(timeout=30)
+    assert out == b"" and process.returncode == 0
+    assert moto.faults.requests == []
 
 
-def test_only_a_plain_tui_launch_starts_a_helper(moto: MotoServer) -> None:
-    for argv in (["report"], ["--help"], ["--demo"], ["--endpoint-url", moto.url, "check", "x"],
-                 ["--demo-users", "0"], ["--no-such-flag"]):
-        assert cli._start_prefetch(argv) is None, argv
-    started = cli._start_prefetch(["--endpoint-url", moto.url])
-    assert started is not None
-    started.stop()
-    assert gone(started.pid)
+def test_a_missing_aws_profile_is_one_sentence_from_the_helper(moto: MotoServer) -> None:
+    process = launch.spawn_helper(["--profile", "no-such-profile"])
+    assert process is not None
+    with pytest.raises(Explained, match="No profile named 'no-such-profile'"):
+        prefetch.Prefetch(process).result(lambda inventory: None)
 
 
 async def test_the_helper_reads_the_account_and_the_app_does_not_read_it_again(
