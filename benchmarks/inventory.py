@@ -28,6 +28,8 @@ import statistics
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -96,8 +98,7 @@ class CountingConnection(AwsConnection):
         self._hooked: set[int] = set()
         self._local = threading.local()
         if timestamp_parser is not None:  # comparison only: reaches into botocore's session
-            botocore_session = self._session._session
-            factory = botocore_session.get_component("response_parser_factory")
+            factory = self._session.get_component("response_parser_factory")
             factory.set_parser_defaults(timestamp_parser=timestamp_parser)
 
     def client(self, service: str) -> Any:
@@ -320,6 +321,48 @@ def agreement(naive: Naive, inventory: Inventory) -> tuple[int, list[str]]:
 # -- main ---------------------------------------------------------------------------------
 
 
+def bulk_reads_alone(url: str, runs: int) -> float:
+    """Median seconds this server takes to answer the three bulk reads once, one after the
+    other: the credential report, every ``ListUsers`` page and every assigned-virtual-device
+    page, as raw HTTP with the bytes read and not parsed. No client library, no merge: any
+    design that reads every user's state from these sources waits at least this long here.
+
+    The requests are not signed (moto only reads the credential scope to route them) and go
+    to the loopback server only.
+    """
+    import re
+
+    scope = f"Credential={DUMMY_KEY}/20260101/{REGION}/iam/aws4_request"
+
+    def call(query: str) -> bytes:
+        request = urllib.request.Request(
+            url + "/", data=f"Version=2010-05-08&{query}".encode(), method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                     "Authorization": f"AWS4-HMAC-SHA256 {scope}, SignedHeaders=host, "
+                                      "Signature=0"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return bytes(response.read())
+
+    def every_page(query: str) -> None:
+        marker = ""
+        while True:
+            page = call(query + (f"&Marker={urllib.parse.quote(marker)}" if marker else ""))
+            found = re.search(rb"<Marker>([^<]*)</Marker>", page)
+            if b"<IsTruncated>true</IsTruncated>" not in page or found is None:
+                return
+            marker = found.group(1).decode()
+
+    call("Action=GenerateCredentialReport")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call("Action=GetCredentialReport")
+        every_page(f"Action=ListUsers&MaxItems={AWS_MAX_PAGE}")
+        every_page(f"Action=ListVirtualMFADevices&AssignmentStatus=Assigned&MaxItems={AWS_MAX_PAGE}")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--users", type=int, default=5000, help="demo account size (5000)")
@@ -361,6 +404,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     same, differ = agreement(naive, ours.inventory)
     print(f"  cross-check: naive and load_inventory agree on IAM.5 for {same}/"
           f"{len(naive.compliant)} sampled users" + (f"; differ: {differ[:5]}" if differ else ""))
+    floor = bulk_reads_alone(server.url, args.runs)
+    naive_s = naive.extrapolate(naive.sequential_s)
+    print(f"  this server's floor: it answers the three bulk reads (report, ListUsers, virtual "
+          f"devices; raw HTTP, not parsed) in {floor:.2f} s, so no design that reads every "
+          f"user from them can be more than {naive_s / floor:.0f}x faster than the naive scan "
+          f"on this server; load_inventory reaches {naive_s / ours.median_s:.0f}x")
     print()
 
     if args.rtt_ms > 0:
