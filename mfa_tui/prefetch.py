@@ -2,9 +2,10 @@
 
 botocore's import, the clients and the credential report cost about twice a bare Textual
 start, all of it CPU; in one Python process the two take turns on the GIL. A child process
-(``python -m mfa_tui.prefetch``) does the AWS part on the other core and sends the
-inventory back over a pipe, one JSON line each: the table from the credential report, then
-the complete read (``mfa_tui.core.inventory_codec``: names, flags and dates; no secrets).
+(``python -m mfa_tui.prefetch``) does the AWS part on the other core and sends it back
+over a pipe, one JSON line each: the credential report as it came (the TUI parses it and
+paints the provisional table while the helper reads on), then the complete inventory
+(``mfa_tui.core.inventory_codec``: names, flags, dates, the report's CSV; no secrets).
 
 The console script starts the child (launch.py) before anything heavy loads, for a plain
 TUI launch only: not ``--demo`` (its server lives in the TUI's process). The child steps
@@ -23,11 +24,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import IO, Any
+from datetime import UTC, datetime
+from typing import IO, TYPE_CHECKING, Any
 
 from .connect import GlobalOptions
 from .core.errors import Explained
 from .core.models import Inventory
+
+if TYPE_CHECKING:
+    from .core.report_snapshot import ReportSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +56,8 @@ class Prefetch:
         ``on_report`` gets the credential report's table first. None: the helper stepped
         aside or died; read the account in-process. An AWS error raises ``Explained``.
         """
-        from .core.inventory_codec import inventory_from_dict
+        from .core.inventory_codec import inventory_from_dict, snapshot_from_dict
+        from .core.report_snapshot import provisional_inventory
 
         stdout: IO[bytes] | None = self._process.stdout
         if stdout is None:
@@ -61,12 +67,18 @@ class Prefetch:
                 message = json.loads(line)
                 if "error" in message:
                     raise Explained(str(message["error"]))
+                if "report" in message:  # the table is built here: the helper reads on
+                    snapshot = snapshot_from_dict(message["report"])
+                    if snapshot is None:
+                        break
+                    provisional = provisional_inventory(snapshot, datetime.now(UTC))
+                    if provisional is not None:
+                        on_report(provisional)
+                    continue
                 inventory = inventory_from_dict(message.get("inventory") or {})
                 if inventory is None:
                     break  # not ours or damaged: read in-process
-                if not inventory.provisional:
-                    return inventory
-                on_report(inventory)
+                return inventory
         except (OSError, ValueError) as exc:
             log.warning("prefetch helper: %s", exc)
         finally:
@@ -120,12 +132,12 @@ def child_main(argv: Sequence[str]) -> int:
         return 0  # its secret and MFA code stay in the TUI's process
     out = sys.stdout
 
-    def on_report(inventory: Inventory) -> None:
-        _send(out, inventory=inventory_to_dict(inventory))
+    def on_report(snapshot: ReportSnapshot) -> None:
+        _send(out, report=snapshot_to_dict(snapshot))  # the CSV as it came: parsed by the TUI
         gc.freeze()
         gc.enable()
 
-    from .core.inventory_codec import inventory_to_dict
+    from .core.inventory_codec import inventory_to_dict, snapshot_to_dict
 
     try:
         from .aws.inventory import load_inventory

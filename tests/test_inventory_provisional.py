@@ -20,6 +20,7 @@ from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.core.credential_report import ReportRow
 from mfa_tui.core.inventory_merge import Attachments, replaces_shown, report_users
 from mfa_tui.core.models import Caller, Inventory, Sources
+from mfa_tui.core.report_snapshot import ReportSnapshot, provisional_inventory
 from mfa_tui.demo.account import seed_account
 from mfa_tui.screens.main import MainScreen
 from mfa_tui.widgets.account_header import AccountHeader
@@ -103,11 +104,13 @@ def test_the_report_table_comes_first_then_the_lists_add_the_new_user() -> None:
         {"UserName": "newbie"})
     iam.stub("list_mfa_devices").add_response("list_mfa_devices", {
         "MFADevices": [], "IsTruncated": False}, {"UserName": "newbie"})
-    seen: list[Inventory] = []
+    seen: list[ReportSnapshot] = []
 
     final = load_inventory(StubConnection(iam), on_report=seen.append)  # type: ignore[arg-type]
 
-    [first] = seen
+    [snapshot] = seen
+    first = provisional_inventory(snapshot, NOW)
+    assert first is not None
     assert first.provisional and not final.provisional
     assert [u.user for u in first.users] == ["alice"]  # newbie is newer than the report
     assert first.alias == "example" and first.sources.virtual_mfa_listed_at is None
@@ -123,13 +126,15 @@ def test_on_moto_the_report_table_arrives_while_list_users_is_slow(moto: MotoSer
     """Against moto with ListUsers held back 2 s (fault injector's latency rule)."""
     seed_account(60)
     moto.faults.add_latency(2.0, actions="ListUsers")
-    arrived: list[tuple[float, Inventory]] = []
+    arrived: list[tuple[float, ReportSnapshot]] = []
 
     final = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)),
-                           on_report=lambda inv: arrived.append((time.monotonic(), inv)))
+                           on_report=lambda snap: arrived.append((time.monotonic(), snap)))
     done = time.monotonic()
 
-    [(at, first)] = arrived
+    [(at, snapshot)] = arrived
+    first = provisional_inventory(snapshot, datetime.now(UTC))
+    assert first is not None
     assert done - at > 1.0  # painted well before the slow list answered
     assert first.provisional and len(first.users) == len(final.users) == 60
     # moto's report is rebuilt on every read, so every verdict and enforcement agrees.
@@ -214,3 +219,37 @@ async def test_at_80_columns_the_header_still_says_cached_or_provisional() -> No
         await pilot.pause()
         assert "cached" not in visible() and "refreshing" not in visible()
         assert "1000 non-compliant" in visible()
+
+
+def test_report_users_are_what_merge_users_gives_for_the_report_alone() -> None:
+    """The direct build must not drift from the general merge (same sources, same records)."""
+    from mfa_tui.core.inventory_merge import ListedUser, merge_users
+
+    rows = [row(f"u{i}", console=i % 2 == 0, mfa=i % 3 == 0) for i in range(12)]
+    attachments = Attachments(users=frozenset({"u1"}), groups={"G": frozenset({"u2", "u3"})})
+    listed = [ListedUser(name=r.user, arn=r.arn, created=r.created,
+                         password_last_used=r.password_last_used) for r in rows]
+    for old in (False, True):
+        assert report_users(rows, attachments, report_is_old=old) == merge_users(
+            rows, listed, {}, {}, attachments, report_is_old=old)
+
+
+def test_the_report_snapshot_crosses_the_pipe_unchanged() -> None:
+    """What the prefetch helper sends: the CSV as AWS wrote it, and the small reads."""
+    import json
+
+    from mfa_tui.core.inventory_codec import snapshot_from_dict, snapshot_to_dict
+
+    content = ('user,arn,password_enabled,mfa_active\n'
+               '"a+b=c,d.e@f-g_h",arn:aws:iam::123456789012:user/a,true,false\n')
+    snapshot = ReportSnapshot(
+        content=content, generated_at=NOW, caller=Caller("123456789012", "arn:x"),
+        alias="example", attachments=Attachments(users=frozenset({"u"}),
+                                                 groups={"G": frozenset({"v", "w"})}),
+        policy_name="EnforceMFAPolicy", problems=("AWS denied GetGroup.",))
+
+    back = snapshot_from_dict(json.loads(json.dumps(snapshot_to_dict(snapshot))))
+
+    assert back == snapshot
+    assert back is not None and back.parsed[0][0].user == "a+b=c,d.e@f-g_h"
+    assert snapshot_from_dict({"content": "x"}) is None  # damaged: read in-process instead

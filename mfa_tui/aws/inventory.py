@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -20,10 +20,10 @@ from ..core.inventory_merge import (
     device,
     matched_rows,
     merge_users,
-    report_users,
     users_needing_live_lookup,
 )
 from ..core.models import DEFAULT_POLICY_NAME, Inventory, MfaDevice, Sources
+from ..core.report_snapshot import ReportSnapshot, report_is_old
 from .errors import explain
 from .session import AwsConnection
 
@@ -37,23 +37,27 @@ MAX_LIVE_LOOKUPS = 200
 PAGE = 1000
 #: How long the big lists wait for the credential report when a table is waiting to paint it.
 REPORT_HEAD_START_S = 0.5
-#: AWS regenerates the credential report at most every 4 hours; older than that is stale.
-REPORT_MAX_AGE = timedelta(hours=4)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _is_old(report_time: datetime | None, now: datetime | None = None) -> bool:
-    """Whether the credential report is older than AWS's 4-hour regeneration window."""
-    return report_time is not None and ((now or _now()) - report_time) > REPORT_MAX_AGE
-
-
 def fetch_credential_report(
     iam: object, *, sleep: Callable[[float], None] = time.sleep, timeout: float = _REPORT_WAIT_S
 ) -> tuple[list[ReportRow], datetime | None, list[str]]:
-    """Generate (if AWS wants to) and read the credential report.
+    """The credential report's rows (see read_credential_report), when it was generated, and
+    a sentence for each problem (not ready, rows that could not be read)."""
+    content, generated, problems = read_credential_report(iam, sleep=sleep, timeout=timeout)
+    rows, skipped = parse_credential_report(content) if content else ([], [])
+    return rows, generated, problems + skipped
+
+
+def read_credential_report(
+    iam: object, *, sleep: Callable[[float], None] = time.sleep, timeout: float = _REPORT_WAIT_S
+) -> tuple[str, datetime | None, list[str]]:
+    """Generate (if AWS wants to) and read the credential report: its CSV text ("" when
+    there is none yet), when it was generated, and a sentence if it is not ready.
 
     AWS regenerates at most every 4 hours; while it says STARTED/INPROGRESS we poll with a
     growing pause, never a hot loop, and give up after ``timeout`` seconds.
@@ -65,7 +69,7 @@ def fetch_credential_report(
         if state == "COMPLETE":
             break
         if waited >= timeout:
-            return [], None, ["The credential report is still being generated; try again soon."]
+            return "", None, ["The credential report is still being generated; try again soon."]
         sleep(delay)
         waited += delay
         delay = min(delay * 2, 2.0)
@@ -74,10 +78,12 @@ def fetch_credential_report(
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in {"ReportNotPresent", "ReportExpired", "ReportInProgress"}:
-            return [], None, [f"The credential report is not ready ({code}); try again soon."]
+            return "", None, [f"The credential report is not ready ({code}); try again soon."]
         raise
-    rows, problems = parse_credential_report(got["Content"])
-    return rows, got.get("GeneratedTime"), problems
+    content = got["Content"]
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", errors="replace")
+    return str(content), got.get("GeneratedTime"), []
 
 
 def list_users(iam: object) -> list[ListedUser]:
@@ -180,14 +186,15 @@ def load_inventory(
     policy_name: str = DEFAULT_POLICY_NAME,
     workers: int = 8,
     exact: bool = False,
-    on_report: Callable[[Inventory], None] | None = None,
+    on_report: Callable[[ReportSnapshot], None] | None = None,
 ) -> Inventory:
     """The whole inventory. Raises only when nothing useful could be read at all.
 
     ``exact`` lists the devices of users whose MFA the bulk sources only know from the
     credential report (one ``ListMFADevices`` call each) instead of trusting the report.
-    ``on_report`` receives a provisional inventory built from the credential report alone
-    as soon as it is read, while the fresh lists are still on their way (the TUI paints it).
+    ``on_report`` receives the credential report (and the caller, alias and attachments) as
+    soon as it is read, while the fresh lists are still on their way: the TUI paints a
+    provisional table from it (``core.report_snapshot.provisional_inventory``).
     """
     conn.credentials_ready()  # an MFA code, if the profile needs one, is asked here, once
     iam = conn.client("iam")
@@ -201,66 +208,62 @@ def load_inventory(
             problems.append(explain(exc, doing=doing))
             return default
 
-    # With a reader waiting for the report (the TUI), the big lists give the report a head
-    # start: on a server that answers one request at a time they would delay it.
-    report_read = threading.Event()
+    # With a reader waiting for the report (the TUI), the big lists give the report and the
+    # small reads that go with it a head start: on a server that answers one request at a
+    # time they would delay them.
+    head_start_over = threading.Event()
     if on_report is None:
-        report_read.set()
+        head_start_over.set()
 
-    def report() -> tuple[list[ReportRow], datetime | None, list[str]]:
-        try:
-            return fetch_credential_report(iam)
-        finally:
-            report_read.set()
-
-    def after_report(fn: Callable[[], T]) -> Callable[[], T]:
+    def after_head_start(fn: Callable[[], T]) -> Callable[[], T]:
         def run() -> T:
-            report_read.wait(REPORT_HEAD_START_S)
+            head_start_over.wait(REPORT_HEAD_START_S)
             return fn()
         return run
 
     with ThreadPoolExecutor(max_workers=5) as pool:
-        no_report: tuple[list[ReportRow], datetime | None, list[str]] = ([], None, [])
-        f_report = pool.submit(attempt, "reading the credential report", report, no_report)
-        f_users = pool.submit(after_report(lambda: list_users(iam)))
+        no_report: tuple[str, datetime | None, list[str]] = ("", None, [])
+        f_report = pool.submit(attempt, "reading the credential report",
+                               lambda: read_credential_report(iam), no_report)
+        f_users = pool.submit(after_head_start(lambda: list_users(iam)))
         f_virtual = pool.submit(
             attempt, "listing virtual MFA devices",
-            after_report(lambda: list_assigned_virtual_devices(iam)), {}
-        )
-        caller = conn.caller()  # while the report is on its way
-        f_attach = pool.submit(
-            attempt,
-            "reading where the enforcement policy is attached",
-            lambda: list_policy_attachments(
-                iam, policy_arn(caller.account, policy_name), problems),
-            Attachments(),
+            after_head_start(lambda: list_assigned_virtual_devices(iam)), {}
         )
         no_alias: list[str] = []
         f_alias = pool.submit(
             attempt, "reading the account alias",
             lambda: list(iam.list_account_aliases().get("AccountAliases", [])), no_alias,
         )
-        rows, report_time, report_problems = f_report.result()
-        if on_report is not None and rows and not f_users.done():
-            attachments, aliases = f_attach.result(), f_alias.result()
-            on_report(Inventory(
-                account=caller.account,
-                caller=caller,
-                generated_at=_now(),
-                sources=Sources(credential_report_generated_at=report_time),
-                users=report_users(rows, attachments, report_is_old=_is_old(report_time)),
-                alias=(aliases[0] if aliases else None),
-                policy_name=policy_name,
-                problems=tuple(problems + report_problems),
-                provisional=True,
-            ))
+        try:
+            caller = conn.caller()  # while the report is on its way
+            f_attach = pool.submit(
+                attempt,
+                "reading where the enforcement policy is attached",
+                lambda: list_policy_attachments(
+                    iam, policy_arn(caller.account, policy_name), problems),
+                Attachments(),
+            )
+            content, report_time, report_problems = f_report.result()
+            snapshot = ReportSnapshot(content, report_time, caller, None, Attachments(),
+                                      policy_name)
+            if on_report is not None and content and not f_users.done():
+                attachments, aliases = f_attach.result(), f_alias.result()
+                snapshot = ReportSnapshot(content, report_time, caller,
+                                          aliases[0] if aliases else None, attachments,
+                                          policy_name, tuple(problems + report_problems))
+                on_report(snapshot)  # before parsing here: the reader may parse it elsewhere
+        finally:
+            head_start_over.set()
         listed = f_users.result()  # without the user list there is no inventory: raise
         users_at = _now()
         virtual = f_virtual.result()
         virtual_at = _now()
         attachments = f_attach.result()
         aliases = f_alias.result()
+    rows, skipped = snapshot.parsed if content else ([], [])
     problems.extend(report_problems)
+    problems.extend(skipped)
 
     live: dict[str, LiveUser] = {}
     need = users_needing_live_lookup(rows, listed, virtual, exact=exact)
@@ -290,8 +293,8 @@ def load_inventory(
                 if result is not None:
                     live[name] = result
 
-    report_is_old = _is_old(report_time, virtual_at)
-    users = merge_users(rows, listed, virtual, live, attachments, report_is_old=report_is_old)
+    users = merge_users(rows, listed, virtual, live, attachments,
+                        report_is_old=report_is_old(report_time, virtual_at))
     return Inventory(
         account=caller.account,
         caller=caller,

@@ -1,4 +1,5 @@
-"""Inventory ⇄ plain dict, for the local cache that paints the table before AWS answers (pure).
+"""Inventory ⇄ plain dict, for the local cache that paints the table before AWS answers, and
+the report snapshot the prefetch helper sends (pure).
 
 Holds no secrets: names, ARNs, device serials, flags and dates only.
 """
@@ -8,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from .inventory_merge import Attachments
 from .models import DEFAULT_POLICY_NAME, Caller, Inventory, MfaDevice, Sources, UserRecord
+from .report_snapshot import ReportSnapshot
 
 FORMAT = 3
 
@@ -81,6 +84,40 @@ def inventory_from_dict(data: dict[str, Any]) -> Inventory | None:
             policy_name=data.get("policy_name", DEFAULT_POLICY_NAME),
             problems=tuple(str(p) for p in data.get("problems", ())),
             provisional=bool(data.get("provisional", False)),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def snapshot_to_dict(snapshot: ReportSnapshot) -> dict[str, Any]:
+    """A JSON-ready dict of the report snapshot (the CSV text as it came)."""
+    return {
+        "content": snapshot.content,
+        "generated_at": _iso(snapshot.generated_at),
+        "caller": {"account": snapshot.caller.account, "arn": snapshot.caller.arn},
+        "alias": snapshot.alias,
+        "attached_users": sorted(snapshot.attachments.users),
+        "attached_groups": {name: sorted(members)
+                            for name, members in snapshot.attachments.groups.items()},
+        "policy_name": snapshot.policy_name,
+        "problems": list(snapshot.problems),
+    }
+
+
+def snapshot_from_dict(data: dict[str, Any]) -> ReportSnapshot | None:
+    """The snapshot back, or None when the data is damaged."""
+    try:
+        return ReportSnapshot(
+            content=str(data["content"]),
+            generated_at=_dt(data.get("generated_at")),
+            caller=Caller(account=data["caller"]["account"], arn=data["caller"]["arn"]),
+            alias=data.get("alias"),
+            attachments=Attachments(
+                users=frozenset(data.get("attached_users", ())),
+                groups={name: frozenset(members)
+                        for name, members in dict(data.get("attached_groups", {})).items()}),
+            policy_name=data.get("policy_name", DEFAULT_POLICY_NAME),
+            problems=tuple(str(p) for p in data.get("problems", ())),
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..core.inventory_merge import confirmed_record, replaces_shown
 from ..core.models import Inventory
+from ..core.report_snapshot import ReportSnapshot, provisional_inventory
 from ..core.table_view import SORT_KEYS, View, select_rows
 from ..widgets.account_header import AccountHeader
 from ..widgets.run_progress import RunProgress
@@ -107,12 +108,17 @@ class MainScreen(EnforcementActions, Screen[None]):
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         worker = get_current_worker()
 
-        def report_arrived(provisional: Inventory) -> None:
+        def table_from_report(provisional: Inventory) -> None:
             if not worker.is_cancelled:
                 self.post_message(self.InventoryLoaded(provisional))
 
+        def report_arrived(snapshot: ReportSnapshot) -> None:
+            provisional = provisional_inventory(snapshot, datetime.now(UTC))
+            if provisional is not None:
+                table_from_report(provisional)
+
         prefetch = app.take_prefetch()
-        inventory = prefetch.result(report_arrived) if prefetch is not None else None
+        inventory = prefetch.result(table_from_report) if prefetch is not None else None
         prefetched = inventory is not None
         if prefetch is not None and prefetch.stopped and not prefetched:
             return  # stopped on purpose: the app is leaving or reading another account
