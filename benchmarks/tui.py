@@ -1,14 +1,17 @@
 """TUI benchmark: launch time in a real terminal, memory, and filter latency of mfa-tui.
 
 1. In tmux (a private server per launch, socket ``bench-<pid>-<n>``), time from spawn until
-   the screen shows the first paint (mfa-tui's header) and the filled users table (the
-   header's "non-compliant" count and the first user row), ``--repeat`` times each, for:
-   a bare Textual app showing a 20-row DataTable (the yardstick); ``mfa-tui --demo
-   --demo-users N`` with no inventory cache (live data) and again with the cache the previous
-   run left; the default demo size (60 users); and ``mfa-tui --endpoint-url`` against a moto
-   server in this process (mfa-tui without moto inside, like a real user). Prints medians,
-   ratios to the bare app, the peak RSS of mfa-tui and its helper, and idle CPU afterwards.
-   Every launch gets its own ``XDG_STATE_HOME``: the user's own cache is never read or written.
+   the screen shows the first paint (mfa-tui's header), the filled users table (the header's
+   "non-compliant" count and the first user row) and, for mfa-tui, the complete live read
+   (no "cached", "from the credential report alone" or "refreshing" left), ``--repeat`` times
+   each, for: a bare Textual app showing a 20-row DataTable (the yardstick); ``mfa-tui
+   --endpoint-url`` against a moto server in this process (like a real user: no moto inside,
+   the prefetch helper reading AWS while Textual starts) with no inventory cache, then with
+   the cache a previous launch left; ``mfa-tui --demo --demo-users N`` and the default demo
+   size (moto and the seeding inside mfa-tui). Also the AWS part alone in its own process.
+   Prints medians, ratios to the bare app, the peak RSS of mfa-tui plus its helper, and
+   idle CPU afterwards. Every launch gets its own ``XDG_STATE_HOME``: the user's own cache is
+   never read or written.
 2. In-process with Textual's Pilot (``run_test``): how long the table takes to fill, how
    much the event loop stalls meanwhile (input would wait that long), and the latency of
    each keystroke of the filter (``/``, then "ali" one key at a time, Enter, then Esc).

@@ -159,3 +159,30 @@ async def test_leaving_the_app_stops_a_helper_still_reading(
         assert not gone(helper.pid)  # still waiting for ListUsers
         await pilot.press("q")
     assert gone(helper.pid) and helper.stopped
+
+
+@pytest.mark.parametrize("how", ["--profile", "AWS_PROFILE"])
+def test_the_helper_steps_aside_for_an_aws_profile_that_needs_an_mfa_code(
+    moto: MotoServer, file_keyring: KeyringEnv, monkeypatch: pytest.MonkeyPatch, how: str,
+) -> None:
+    """botocore's assume-role provider would ask for the code: the child cannot, so it sends
+    nothing and makes no AssumeRole call; the TUI then asks in its modal (test_profile_tui)."""
+    import boto3
+
+    from tests.profile_helpers import create_admin
+    from tests.test_profile_sessions import TRUST, write_aws_config
+
+    iam = boto3.client("iam", endpoint_url=moto.url, region_name="us-east-1")
+    admin = create_admin(iam, "admin-a")
+    role = iam.create_role(RoleName="Admin", AssumeRolePolicyDocument=TRUST)["Role"]
+    write_aws_config(moto, admin, role["Arn"])
+    moto.faults.clear_requests()
+    if how == "AWS_PROFILE":
+        monkeypatch.setenv("AWS_PROFILE", "ops")
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            monkeypatch.delenv(name, raising=False)
+    process = launch.spawn_helper(["--profile", "ops"] if how == "--profile" else [])
+    assert process is not None
+    out, _ = process.communicate(timeout=30)
+    assert out == b"" and process.returncode == 0
+    assert moto.faults.count("AssumeRole") == 0
