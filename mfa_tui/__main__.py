@@ -1,7 +1,7 @@
-"""`python -m mfa_tui`."""
+"""`python -m mfa_tui`: the same as the `mfa-tui` command."""
 
 import sys
 
-from .cli import main
+from .launch import main
 
 sys.exit(main())

@@ -186,3 +186,23 @@ def test_the_helper_steps_aside_for_an_aws_profile_that_needs_an_mfa_code(
     out, _ = process.communicate(timeout=30)
     assert out == b"" and process.returncode == 0
     assert moto.faults.count("AssumeRole") == 0
+
+
+async def test_switching_accounts_stops_the_helper_and_never_shows_its_answer(
+    moto: MotoServer, helper: prefetch.Prefetch,
+) -> None:
+    """P (profile picker) mid-read: the old account's helper is killed and its answer dropped."""
+    seed_account(60)
+    moto.faults.add_latency(10.0, actions="ListUsers", times=1)  # only the helper's
+    moto.faults.clear_requests()
+    app = app_with(moto, helper)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(UsersTable)
+        await until(pilot, lambda: len(table.rows) == 60)  # the helper's report table
+        await until(pilot, lambda: moto.faults.count("ListUsers") == 1)  # held at the server
+        app.switch_connection(make_connector(GlobalOptions(endpoint_url=moto.url)), "other")
+        assert helper.stopped
+        await until(pilot, lambda: gone(helper.pid))
+        await until(pilot, lambda: loaded(app))  # the new connection's own complete read
+        header = app.screen.query_one(AccountHeader)
+        assert header.profile == "other" and not header.error
