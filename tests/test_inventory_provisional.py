@@ -31,6 +31,7 @@ from tests.test_inventory_sources import (
     NOW,
     StubConnection,
     account_with_a_user_newer_than_the_report,
+    newbie_has_a_password_and_no_device,
 )
 
 PROVISIONAL = "from the credential report alone"
@@ -99,11 +100,7 @@ def test_a_stand_in_never_replaces_newer_data() -> None:
 def test_the_report_table_comes_first_then_the_lists_add_the_new_user() -> None:
     """Stubber: moto rebuilds its report on every get, so it never lags behind ListUsers."""
     iam = account_with_a_user_newer_than_the_report()
-    iam.stub("get_login_profile").add_response("get_login_profile", {"LoginProfile": {
-        "UserName": "newbie", "CreateDate": NOW, "PasswordResetRequired": True}},
-        {"UserName": "newbie"})
-    iam.stub("list_mfa_devices").add_response("list_mfa_devices", {
-        "MFADevices": [], "IsTruncated": False}, {"UserName": "newbie"})
+    newbie_has_a_password_and_no_device(iam)
     seen: list[ReportSnapshot] = []
 
     final = load_inventory(StubConnection(iam), on_report=seen.append)  # type: ignore[arg-type]

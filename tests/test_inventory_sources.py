@@ -314,14 +314,19 @@ def account_with_a_user_newer_than_the_report() -> PerOperation:
     return iam
 
 
-def test_a_user_created_after_the_report_is_looked_up_live() -> None:
-    """Stubber: moto rebuilds its report on every get, so it never lags behind ListUsers."""
-    iam = account_with_a_user_newer_than_the_report()
+def newbie_has_a_password_and_no_device(iam: PerOperation) -> None:
+    """The live lookup's answers for the user newer than the report."""
     iam.stub("get_login_profile").add_response("get_login_profile", {"LoginProfile": {
         "UserName": "newbie", "CreateDate": NOW, "PasswordResetRequired": True}},
         {"UserName": "newbie"})
     iam.stub("list_mfa_devices").add_response("list_mfa_devices", {
         "MFADevices": [], "IsTruncated": False}, {"UserName": "newbie"})
+
+
+def test_a_user_created_after_the_report_is_looked_up_live() -> None:
+    """Stubber: moto rebuilds its report on every get, so it never lags behind ListUsers."""
+    iam = account_with_a_user_newer_than_the_report()
+    newbie_has_a_password_and_no_device(iam)
 
     inv = load_inventory(StubConnection(iam))  # type: ignore[arg-type]
 
