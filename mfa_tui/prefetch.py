@@ -50,11 +50,13 @@ class Prefetch:
     def pid(self) -> int:
         return self._process.pid
 
-    def result(self, on_report: Callable[[Inventory], None]) -> Inventory | None:
+    def result(self, on_report: Callable[[Inventory], None],
+               on_status: Callable[[str], None] | None = None) -> Inventory | None:
         """Wait for the complete inventory (call from a worker thread).
 
-        ``on_report`` gets the credential report's table first. None: the helper stepped
-        aside or died; read the account in-process. An AWS error raises ``Explained``.
+        ``on_report`` gets the credential report's table first, ``on_status`` what the read
+        waits for. None: the helper stepped aside or died; read the account in-process. An
+        AWS error raises ``Explained``.
         """
         from .core.inventory_codec import inventory_from_dict, snapshot_from_dict
         from .core.report_snapshot import provisional_inventory
@@ -67,6 +69,10 @@ class Prefetch:
                 message = json.loads(line)
                 if "error" in message:
                     raise Explained(str(message["error"]))
+                if "status" in message:
+                    if on_status is not None:
+                        on_status(str(message["status"]))
+                    continue
                 if "report" in message:  # the table is built here: the helper reads on
                     snapshot = snapshot_from_dict(message["report"])
                     if snapshot is None:
@@ -107,9 +113,14 @@ class Prefetch:
 # -- the helper process ----------------------------------------------------------------
 
 
+_send_lock = threading.Lock()
+
+
 def _send(out: IO[str], **message: Any) -> None:
-    out.write(json.dumps(message, separators=(",", ":")) + "\n")
-    out.flush()
+    line = json.dumps(message, separators=(",", ":")) + "\n"
+    with _send_lock:  # the status comes from the report's thread
+        out.write(line)
+        out.flush()
 
 
 def child_main(argv: Sequence[str]) -> int:
@@ -143,7 +154,8 @@ def child_main(argv: Sequence[str]) -> int:
         from .aws.inventory import load_inventory
         from .connect import make_connector
 
-        inventory = load_inventory(make_connector(opts)(), on_report=on_report)
+        inventory = load_inventory(make_connector(opts)(), on_report=on_report,
+                                   on_status=lambda text: _send(out, status=text))
     except BrokenPipeError:
         return 0  # the TUI stopped meanwhile
     except Exception as exc:

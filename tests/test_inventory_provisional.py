@@ -35,6 +35,7 @@ from tests.test_inventory_sources import (
 )
 
 PROVISIONAL = "from the credential report alone"
+GENERATING = "AWS is generating the credential report"
 OLD_REPORT = datetime(2015, 2, 2, 20, 2, 2, tzinfo=UTC)  # the date moto always reports
 
 
@@ -250,3 +251,17 @@ def test_the_report_snapshot_crosses_the_pipe_unchanged() -> None:
     assert back == snapshot
     assert back is not None and back.parsed[0][0].user == "a+b=c,d.e@f-g_h"
     assert snapshot_from_dict({"content": "x"}) is None  # damaged: read in-process instead
+
+
+async def test_while_aws_generates_the_report_the_header_says_so(moto: MotoServer) -> None:
+    """A reset moto has no report: its first GenerateCredentialReport says STARTED. The
+    GetCredentialReport that follows is held 1.5 s (fault injector) to look at the header."""
+    seed_account(60)
+    moto.faults.add_latency(1.5, actions="GetCredentialReport")
+    app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        header = app.screen.query_one(AccountHeader)
+        await until(pilot, lambda: GENERATING in str(header.render()))
+        assert header.inventory is None and "Connecting" not in str(header.render())
+        await until(pilot, lambda: loaded(app))
+        assert GENERATING not in str(header.render())

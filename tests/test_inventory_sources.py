@@ -24,6 +24,7 @@ from mfa_tui.aws.inventory import (
     list_users,
     load_inventory,
     policy_arn,
+    read_credential_report,
 )
 from mfa_tui.aws.session import AwsConnection, ConnectionOptions
 from mfa_tui.core.models import Caller
@@ -197,6 +198,24 @@ def test_report_being_generated_is_polled_with_growing_pauses() -> None:
     assert [r.user for r in rows] == ["alice"] and when == generated and problems == []
     assert len(pauses) == 3  # one pause before each new ask: no hot loop
     assert all(b > a > 0 for a, b in pairwise(pauses))
+
+
+def test_a_report_being_generated_is_said_once_while_waiting() -> None:
+    """Stubber, as above: the waiting is announced at the first STARTED, not at every poll."""
+    iam, stub = stubbed_iam()
+    for state in ("STARTED", "INPROGRESS", "COMPLETE"):
+        stub.add_response("generate_credential_report", {"State": state}, {})
+    stub.add_response("get_credential_report", {
+        "Content": report(report_row("alice", password=True, mfa=True)),
+        "ReportFormat": "text/csv", "GeneratedTime": NOW}, {})
+    told: list[float] = []
+    pauses: list[float] = []
+
+    content, _, _ = read_credential_report(iam, sleep=pauses.append,
+                                           on_wait=lambda: told.append(len(pauses)))
+
+    assert told == [0]  # once, before the first pause
+    assert "alice" in content and len(pauses) == 2
 
 
 class CountingReportCalls:

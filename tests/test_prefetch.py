@@ -8,7 +8,7 @@ environment; the app runs under Pilot. The server's request log tells who read w
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -45,13 +45,22 @@ def calls(moto: MotoServer, action: str) -> int:
 
 
 @pytest.fixture
-def helper(moto: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[prefetch.Prefetch]:
+def start_helper(
+    moto: MotoServer, monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[[], prefetch.Prefetch]]:
+    """Starts the real helper once the test has set the account up (seeded, faults)."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)  # the helper and the app's own reads
-    process = launch.spawn_helper(["--endpoint-url", moto.url])
-    assert process is not None
-    started = prefetch.Prefetch(process)
-    yield started
-    started.stop()
+    started: list[prefetch.Prefetch] = []
+
+    def start() -> prefetch.Prefetch:
+        process = launch.spawn_helper(["--endpoint-url", moto.url])
+        assert process is not None
+        started.append(prefetch.Prefetch(process))
+        return started[-1]
+
+    yield start
+    for helper in started:
+        helper.stop()
 
 
 def app_with(moto: MotoServer, started: prefetch.Prefetch | None) -> MfaTuiApp:
@@ -109,11 +118,12 @@ def test_a_missing_aws_profile_is_one_sentence_from_the_helper(moto: MotoServer)
 
 
 async def test_the_helper_reads_the_account_and_the_app_does_not_read_it_again(
-    moto: MotoServer, helper: prefetch.Prefetch,
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
 ) -> None:
     seed_account(60)
     moto.faults.add_latency(1.5, actions="ListUsers")
     moto.faults.clear_requests()
+    helper = start_helper()
     app = app_with(moto, helper)
     async with app.run_test(size=(100, 30)) as pilot:
         header = app.screen.query_one(AccountHeader)
@@ -133,10 +143,11 @@ async def test_the_helper_reads_the_account_and_the_app_does_not_read_it_again(
 
 
 async def test_an_aws_error_in_the_helper_is_the_same_one_sentence(
-    moto: MotoServer, helper: prefetch.Prefetch,
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
 ) -> None:
     seed_account(60)
     moto.faults.access_denied(actions="ListUsers")
+    helper = start_helper()
     app = app_with(moto, helper)
     async with app.run_test(size=(100, 30)) as pilot:
         header = app.screen.query_one(AccountHeader)
@@ -146,9 +157,10 @@ async def test_an_aws_error_in_the_helper_is_the_same_one_sentence(
 
 
 async def test_a_helper_that_dies_means_the_app_reads_by_itself(
-    moto: MotoServer, helper: prefetch.Prefetch,
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
 ) -> None:
     seed_account(60)
+    helper = start_helper()
     os.kill(helper.pid, 9)
     moto.faults.clear_requests()
     app = app_with(moto, helper)
@@ -159,10 +171,11 @@ async def test_a_helper_that_dies_means_the_app_reads_by_itself(
 
 
 async def test_leaving_the_app_stops_a_helper_still_reading(
-    moto: MotoServer, helper: prefetch.Prefetch,
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
 ) -> None:
     seed_account(60)
     moto.faults.add_latency(10.0, actions="ListUsers")
+    helper = start_helper()
     app = app_with(moto, helper)
     async with app.run_test(size=(100, 30)) as pilot:
         table = app.screen.query_one(UsersTable)
@@ -200,12 +213,13 @@ def test_the_helper_steps_aside_for_an_aws_profile_that_needs_an_mfa_code(
 
 
 async def test_switching_accounts_stops_the_helper_and_never_shows_its_answer(
-    moto: MotoServer, helper: prefetch.Prefetch,
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
 ) -> None:
     """P (profile picker) mid-read: the old account's helper is killed and its answer dropped."""
     seed_account(60)
     moto.faults.add_latency(10.0, actions="ListUsers", times=1)  # only the helper's
     moto.faults.clear_requests()
+    helper = start_helper()
     app = app_with(moto, helper)
     async with app.run_test(size=(100, 30)) as pilot:
         table = app.screen.query_one(UsersTable)
@@ -217,3 +231,19 @@ async def test_switching_accounts_stops_the_helper_and_never_shows_its_answer(
         await until(pilot, lambda: loaded(app))  # the new connection's own complete read
         header = app.screen.query_one(AccountHeader)
         assert header.profile == "other" and not header.error
+
+
+async def test_the_helper_says_when_aws_is_generating_the_report(
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
+) -> None:
+    """As in test_inventory_provisional, through the helper's status line."""
+    seed_account(60)
+    moto.faults.add_latency(1.5, actions="GetCredentialReport")
+    helper = start_helper()
+    app = app_with(moto, helper)
+    async with app.run_test(size=(100, 30)) as pilot:
+        header = app.screen.query_one(AccountHeader)
+        await until(pilot, lambda: "AWS is generating the credential report" in
+                    str(header.render()))
+        await until(pilot, lambda: loaded(app))
+        assert "generating" not in str(header.render())

@@ -23,7 +23,7 @@ from ..core.inventory_merge import (
     users_needing_live_lookup,
 )
 from ..core.models import DEFAULT_POLICY_NAME, Inventory, MfaDevice, Sources
-from ..core.report_snapshot import ReportSnapshot, report_is_old
+from ..core.report_snapshot import REPORT_BEING_GENERATED, ReportSnapshot, report_is_old
 from .errors import explain
 from .session import AwsConnection
 
@@ -54,13 +54,15 @@ def fetch_credential_report(
 
 
 def read_credential_report(
-    iam: object, *, sleep: Callable[[float], None] = time.sleep, timeout: float = _REPORT_WAIT_S
+    iam: object, *, sleep: Callable[[float], None] = time.sleep, timeout: float = _REPORT_WAIT_S,
+    on_wait: Callable[[], None] | None = None,
 ) -> tuple[str, datetime | None, list[str]]:
     """Generate (if AWS wants to) and read the credential report: its CSV text ("" when
     there is none yet), when it was generated, and a sentence if it is not ready.
 
     AWS regenerates at most every 4 hours; while it says STARTED/INPROGRESS we poll with a
-    growing pause, never a hot loop, and give up after ``timeout`` seconds.
+    growing pause, never a hot loop, and give up after ``timeout`` seconds. ``on_wait`` is
+    called once, when AWS first says it is generating.
     """
     # Start short (moto and a small account answer at once), then back off to 2 s.
     delay, waited = 0.05, 0.0
@@ -70,6 +72,8 @@ def read_credential_report(
             break
         if waited >= timeout:
             return "", None, ["The credential report is still being generated; try again soon."]
+        if waited == 0 and on_wait is not None:
+            on_wait()
         sleep(delay)
         waited += delay
         delay = min(delay * 2, 2.0)
@@ -187,6 +191,7 @@ def load_inventory(
     workers: int = 8,
     exact: bool = False,
     on_report: Callable[[ReportSnapshot], None] | None = None,
+    on_status: Callable[[str], None] | None = None,
 ) -> Inventory:
     """The whole inventory. Raises only when nothing useful could be read at all.
 
@@ -195,6 +200,8 @@ def load_inventory(
     ``on_report`` receives the credential report (and the caller, alias and attachments) as
     soon as it is read, while the fresh lists are still on their way: the TUI paints a
     provisional table from it (``core.report_snapshot.provisional_inventory``).
+    ``on_status`` hears what the read is waiting for, in a sentence (AWS generating the
+    report can take a while on a big account).
     """
     conn.credentials_ready()  # an MFA code, if the profile needs one, is asked here, once
     iam = conn.client("iam")
@@ -223,8 +230,9 @@ def load_inventory(
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         no_report: tuple[str, datetime | None, list[str]] = ("", None, [])
+        generating = None if on_status is None else (lambda: on_status(REPORT_BEING_GENERATED))
         f_report = pool.submit(attempt, "reading the credential report",
-                               lambda: read_credential_report(iam), no_report)
+                               lambda: read_credential_report(iam, on_wait=generating), no_report)
         f_users = pool.submit(after_head_start(lambda: list_users(iam)))
         f_virtual = pool.submit(
             attempt, "listing virtual MFA devices",

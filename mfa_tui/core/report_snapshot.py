@@ -18,6 +18,9 @@ from .models import Caller, Inventory, Sources
 
 #: AWS regenerates the credential report at most every 4 hours; older than that is stale.
 REPORT_MAX_AGE = timedelta(hours=4)
+#: What a first read waits for when the report is older than that: AWS makes a new one.
+REPORT_BEING_GENERATED = ("AWS is generating the credential report (it makes a new one when "
+                          "the last is over 4 hours old); the table follows…")
 
 
 def report_is_old(generated_at: datetime | None, now: datetime) -> bool:

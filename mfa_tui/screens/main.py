@@ -69,6 +69,12 @@ class MainScreen(EnforcementActions, Screen[None]):
     marks: reactive[frozenset[str]] = reactive(frozenset())
 
     @dataclass
+    class ReadWaiting(Message):
+        """What the read in progress waits for, in a sentence (AWS generating the report)."""
+
+        text: str
+
+    @dataclass
     class InventoryLoaded(Message):
         """An inventory arrived from a worker: fresh from AWS, or the local cache."""
 
@@ -117,15 +123,21 @@ class MainScreen(EnforcementActions, Screen[None]):
             if provisional is not None:
                 table_from_report(provisional)
 
+        def waiting(text: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(self.ReadWaiting(text))
+
         prefetch = app.take_prefetch()
-        inventory = prefetch.result(table_from_report) if prefetch is not None else None
+        inventory = (prefetch.result(table_from_report, waiting) if prefetch is not None
+                     else None)
         prefetched = inventory is not None
         if prefetch is not None and prefetch.stopped and not prefetched:
             return  # stopped on purpose: the app is leaving or reading another account
         if inventory is None:
             from ..aws.inventory import load_inventory
 
-            inventory = load_inventory(app.connection(), on_report=report_arrived)
+            inventory = load_inventory(app.connection(), on_report=report_arrived,
+                                       on_status=waiting)
         if worker.is_cancelled:
             return  # superseded (e.g. the profile was switched meanwhile)
         self.post_message(self.InventoryLoaded(inventory))
@@ -147,9 +159,14 @@ class MainScreen(EnforcementActions, Screen[None]):
         if inventory is not None and not get_current_worker().is_cancelled:
             self.post_message(self.InventoryLoaded(inventory, cached=True))
 
+    @on(ReadWaiting)
+    def show_waiting(self, message: ReadWaiting) -> None:
+        self.query_one(AccountHeader).waiting = message.text
+
     @on(InventoryLoaded)
     def show_inventory(self, message: InventoryLoaded) -> None:
         header = self.query_one(AccountHeader)
+        header.waiting = ""
         if not replaces_shown(message.inventory, new_cached=message.cached,
                               shown=header.inventory, shown_cached=header.cached):
             return  # the table already shows newer data
@@ -177,6 +194,7 @@ class MainScreen(EnforcementActions, Screen[None]):
         message = explain(error) if error else "Reading the account failed."
         header = self.query_one(AccountHeader)
         header.busy = False
+        header.waiting = ""
         if self.inventory:
             header.error = (f"Refresh failed at {datetime.now(UTC):%H:%M:%S} UTC: {message} "
                             "Showing the last good data.")

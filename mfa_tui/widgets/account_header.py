@@ -22,6 +22,8 @@ class AccountHeader(Static):
     cached: reactive[bool] = reactive(False)
     #: The active profile's name ("" for the standard AWS chain: nothing is shown).
     profile: reactive[str] = reactive("")
+    #: What the read in progress waits for ("" when nothing worth saying).
+    waiting: reactive[str] = reactive("")
 
     def render(self) -> Text:
         inv = self.inventory
@@ -30,7 +32,7 @@ class AccountHeader(Static):
             text.append(f"[{self.profile}] ", style="bold reverse")
         if inv is None:
             text.append("mfa-tui ", style="bold")
-            text.append(self.error or "Connecting to AWS…")
+            text.append(self.error or self.waiting or "Connecting to AWS…")
             return text
         text.append(inv.alias or "account", style="bold")
         text.append(f" {inv.account} ")
@@ -53,6 +55,8 @@ class AccountHeader(Static):
                         style="italic")
         elif self.busy:
             text.append("refreshing… · ", style="italic")
+        if self.waiting:
+            text.append(f"{self.waiting} · ", style="italic")
         if self.error:
             text.append(self.error, style="bold")
         elif inv.problems:
