@@ -69,3 +69,10 @@ def test_root_row_is_not_a_user_and_one_bad_row_does_not_break_the_rest() -> Non
 def test_a_report_without_a_usable_header_says_so() -> None:
     rows, problems = parse_credential_report(b"not,a,report\n1,2,3\n")
     assert rows == [] and problems
+
+
+def test_blank_lines_are_no_problem_and_crlf_is_read() -> None:
+    content = "\r\n".join([HEADER, row("alice", mfa="true"), "", row("bob")]) + "\r\n"
+    rows, problems = parse_credential_report(content)
+    assert problems == []
+    assert [(r.user, r.mfa_active) for r in rows] == [("alice", True), ("bob", False)]

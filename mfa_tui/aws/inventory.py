@@ -253,8 +253,7 @@ def load_inventory(
                 Attachments(),
             )
             content, report_time, report_problems = f_report.result()
-            snapshot = ReportSnapshot(content, report_time, caller, None, Attachments(),
-                                      policy_name)
+            snapshot: ReportSnapshot | None = None
             if on_report is not None and content and not f_users.done():
                 attachments, aliases = f_attach.result(), f_alias.result()
                 snapshot = ReportSnapshot(content, report_time, caller,
@@ -269,7 +268,10 @@ def load_inventory(
         virtual_at = _now()
         attachments = f_attach.result()
         aliases = f_alias.result()
-    rows, skipped = snapshot.parsed if content else ([], [])
+    if snapshot is not None:
+        rows, skipped = snapshot.parsed  # parsed once, perhaps by the reader already
+    else:
+        rows, skipped = parse_credential_report(content) if content else ([], [])
     problems.extend(report_problems)
     problems.extend(skipped)
 

@@ -65,7 +65,10 @@ def _split_rows(content: str) -> Iterator[list[str]]:
     """The CSV's rows: a plain split for the usual unquoted line, the csv module otherwise
     (a name with a comma, when the producer quotes it). No field holds a line break."""
     for line in content.splitlines():
-        yield next(csv.reader([line])) if '"' in line else line.split(",")
+        if not line:
+            yield []  # a blank line, as the csv module gives it (skipped, not a problem)
+        else:
+            yield next(csv.reader([line])) if '"' in line else line.split(",")
 
 
 def parse_credential_report(content: str | bytes) -> tuple[list[ReportRow], list[str]]:

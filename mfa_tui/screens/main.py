@@ -166,7 +166,8 @@ class MainScreen(EnforcementActions, Screen[None]):
     @on(InventoryLoaded)
     def show_inventory(self, message: InventoryLoaded) -> None:
         header = self.query_one(AccountHeader)
-        header.waiting = ""
+        if not message.cached:
+            header.waiting = ""  # the read answered (the cache says nothing about it)
         if not replaces_shown(message.inventory, new_cached=message.cached,
                               shown=header.inventory, shown_cached=header.cached):
             return  # the table already shows newer data

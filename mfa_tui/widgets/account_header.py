@@ -63,7 +63,8 @@ class AccountHeader(Static):
             text.append("! " + " ".join(inv.problems), style="bold")
         else:
             text.append(self.view_line, style="dim")
-            if inv.stale_users and not inv.provisional:  # provisional: every verdict is
+            # A provisional table says above that every verdict rests on the report.
+            if inv.stale_users and not inv.provisional:
                 text.append(f" · ⚠ {inv.stale_users} verdicts rest on the old report "
                             "(enter confirms one)", style="bold")
         return text
