@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mfa_tui.app import MfaTuiApp
 from mfa_tui.connect import GlobalOptions, make_connector
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.widgets.account_header import AccountHeader
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,9 +29,10 @@ async def shoot(name: str, size: tuple[int, int], keys: Sequence[str]) -> None:
     """Start the app on the demo account, wait for the table, press keys, save an SVG."""
     app = MfaTuiApp(make_connector(GlobalOptions(demo=True)), demo=True, refresh_interval=0)
     async with app.run_test(size=size) as pilot:
-        table = app.screen.query_one(UsersTable)
-        for _ in range(400):
-            if table.rows:
+        header = app.screen.query_one(AccountHeader)
+        for _ in range(400):  # the complete read, not the report's provisional table
+            if header.inventory is not None and not header.inventory.provisional \
+                    and not header.busy:
                 break
             await pilot.pause(0.05)
         await pilot.press(*keys)
