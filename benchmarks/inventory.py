@@ -20,18 +20,20 @@ machine), then prints, for N users (default 5,000):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -363,6 +365,31 @@ def bulk_reads_alone(url: str, runs: int) -> float:
     return statistics.median(times)
 
 
+SERVER = """
+import sys, time
+from mfa_tui.demo import start_demo
+print(start_demo(int(sys.argv[1])).url, flush=True)
+while True:
+    time.sleep(3600)
+"""
+
+
+@contextlib.contextmanager
+def demo_server(users: int, *, in_process: bool) -> Iterator[str]:
+    """The demo account's URL: moto in a process of its own (like AWS: the client and the
+    server do not share a GIL), or in this one."""
+    if in_process:
+        yield start_demo(users).url
+        return
+    with subprocess.Popen([sys.executable, "-c", SERVER, str(users)], stdout=subprocess.PIPE,
+                          text=True) as child:
+        try:
+            assert child.stdout is not None
+            yield child.stdout.readline().strip()
+        finally:
+            child.kill()
+
+
 def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--users", type=int, default=5000, help="demo account size (5000)")
@@ -378,6 +405,8 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-what-if", action="store_true",
                         help="skip the timestamp-parser comparison")
     parser.add_argument("--seed", type=int, default=7, help="sample seed (7)")
+    parser.add_argument("--moto-in-process", action="store_true",
+                        help="run moto in this process (client and server then share a GIL)")
     return parser.parse_args(None if argv is None else list(argv))
 
 
@@ -387,24 +416,40 @@ def main(argv: Iterable[str] | None = None) -> int:
           f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}")
     start = time.perf_counter()
-    server = start_demo(args.users)
-    print(f"demo server {server.url} started and seeded in {time.perf_counter() - start:.2f} s; "
-          f"RSS {rss_mb():.0f} MB")
-    print()
+    with demo_server(args.users, in_process=args.moto_in_process) as url:
+        where = "this process" if args.moto_in_process else "a process of its own"
+        print(f"demo server {url} (moto {moto_version()}, in {where}) started and seeded in "
+              f"{time.perf_counter() - start:.2f} s")
+        print()
+        run_all(args, url)
+    print(f"load average now {os.getloadavg()[0]:.2f} (other work on the machine skews times)")
+    print(f"memory: RSS now {rss_mb():.0f} MB, peak {peak_rss_mb():.0f} MB "
+          "(this process" + (": moto server + seeded account + client + inventories)"
+                             if args.moto_in_process else ": client + inventories)"))
+    return 0
 
-    conn = connect(server.url)
+
+def moto_version() -> str:
+    from importlib.metadata import version
+
+    return version("moto")
+
+
+def run_all(args: argparse.Namespace, url: str) -> None:
+    """Every measurement against the server at ``url``."""
+    conn = connect(url)
     ours = time_inventory(conn, args.runs)
     print_timed("load_inventory(conn)", ours)
-    exact = time_inventory(connect(server.url), args.runs, exact=True)
+    exact = time_inventory(connect(url), args.runs, exact=True)
     print_timed("load_inventory(conn, exact=True)", exact, judge=False)
     print()
 
-    naive = run_naive(connect(server.url), args.sample, args.workers, args.seed)
+    naive = run_naive(connect(url), args.sample, args.workers, args.seed)
     print_naive(naive, ours.median_s, args.workers, "loopback")
     same, differ = agreement(naive, ours.inventory)
     print(f"  cross-check: naive and load_inventory agree on IAM.5 for {same}/"
           f"{len(naive.compliant)} sampled users" + (f"; differ: {differ[:5]}" if differ else ""))
-    floor = bulk_reads_alone(server.url, args.runs)
+    floor = bulk_reads_alone(url, args.runs)
     naive_s = naive.extrapolate(naive.sequential_s)
     print(f"  this server's floor: it answers the three bulk reads (report, ListUsers, virtual "
           f"devices; raw HTTP, not parsed) in {floor:.2f} s, so no design that reads every "
@@ -415,9 +460,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     if args.rtt_ms > 0:
         rtt_s = args.rtt_ms / 1000
         print(f"with a simulated round trip of {args.rtt_ms:.0f} ms on every request:")
-        rtt = time_inventory(connect(server.url, rtt_s=rtt_s), args.runs)
+        rtt = time_inventory(connect(url, rtt_s=rtt_s), args.runs)
         print_timed("load_inventory(conn)", rtt)
-        rtt_naive = run_naive(connect(server.url, rtt_s=rtt_s), args.rtt_sample, args.workers,
+        rtt_naive = run_naive(connect(url, rtt_s=rtt_s), args.rtt_sample, args.workers,
                               args.seed)
         print_naive(rtt_naive, rtt.median_s, args.workers, f"{args.rtt_ms:.0f} ms round trip")
         pages = rtt.cold_calls.modelled["ListUsers"]
@@ -434,16 +479,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     if not args.no_what_if:
         from botocore.utils import parse_timestamp as dateutil_parser
 
-        slow = time_inventory(connect(server.url, timestamp_parser=dateutil_parser), args.runs)
+        slow = time_inventory(connect(url, timestamp_parser=dateutil_parser), args.runs)
         print(f"timestamp parser: botocore's default (dateutil) median {slow.median_s:.2f} s vs "
               f"mfa-tui's (datetime.fromisoformat) {ours.median_s:.2f} s "
               f"({100 * (1 - ours.median_s / slow.median_s):.0f}% less)")
         print()
-
-    print(f"load average now {os.getloadavg()[0]:.2f} (other work on the machine skews times)")
-    print(f"memory: RSS now {rss_mb():.0f} MB, peak {peak_rss_mb():.0f} MB "
-          "(this process: moto server + seeded account + client + inventories)")
-    return 0
 
 
 if __name__ == "__main__":

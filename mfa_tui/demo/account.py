@@ -58,6 +58,8 @@ class _Seeder:
     ) -> None:
         b = self.b
         user = b.create_user(DEMO_REGION, name, path=path)
+        if isinstance(user, tuple):  # moto < 5.1 also returns the tags
+            user = user[0]
         if console:
             b.create_login_profile(name, "Demo-Password-1!")
             if last_login_days is not None:
