@@ -53,7 +53,7 @@ def test_a_real_launch_reads_through_its_helper_and_leaves_no_process(  # type: 
     seed_account(60)
     moto.faults.add_latency(1.5, actions="ListUsers")  # time to see the report's table
     moto.faults.clear_requests()
-    key = "AKIAE2EPREFETCH00001"  # its own: a thread another test left signs with another
+    key = "dummy-e2e-prefetch"  # its own: a thread another test left signs with another
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state"), "AWS_ACCESS_KEY_ID": key}
     term = terminal([installed_cli(), "--endpoint-url", moto.url], size=(80, 24), env=env)
     pane = int(term.display("#{pane_pid}"))

@@ -36,7 +36,7 @@ def gone(pid: int) -> bool:
 
 #: This module's own dummy access key: requests a thread left by another test makes carry
 #: the fixture's key, so counting by this one counts only this test's helper and app.
-KEY = "AKIAPREFETCHTEST0001"
+KEY = "dummy-prefetch-test"
 
 
 def calls(moto: MotoServer, action: str) -> int:
