@@ -231,13 +231,14 @@ def load_inventory(
     with ThreadPoolExecutor(max_workers=5) as pool:
         no_report: tuple[str, datetime | None, list[str]] = ("", None, [])
         generating = None if on_status is None else (lambda: on_status(REPORT_BEING_GENERATED))
-        f_report = pool.submit(attempt, "reading the credential report",
-                               lambda: read_credential_report(iam, on_wait=generating), no_report)
-        f_users = pool.submit(after_head_start(lambda: list_users(iam)))
+        # The longest chain first: the device list's pages follow one another.
         f_virtual = pool.submit(
             attempt, "listing virtual MFA devices",
             after_head_start(lambda: list_assigned_virtual_devices(iam)), {}
         )
+        f_report = pool.submit(attempt, "reading the credential report",
+                               lambda: read_credential_report(iam, on_wait=generating), no_report)
+        f_users = pool.submit(after_head_start(lambda: list_users(iam)))
         no_alias: list[str] = []
         f_alias = pool.submit(
             attempt, "reading the account alias",
@@ -276,7 +277,8 @@ def load_inventory(
     problems.extend(skipped)
 
     live: dict[str, LiveUser] = {}
-    need = users_needing_live_lookup(rows, listed, virtual, exact=exact)
+    in_report = matched_rows(rows, listed)  # once: 5,000 users
+    need = users_needing_live_lookup(rows, listed, virtual, exact=exact, matched=in_report)
     if len(need) > MAX_LIVE_LOOKUPS and not exact:
         # Without a usable credential report every user would cost two calls: show console
         # access as unknown instead, and say so (each user is still confirmed when opened).
@@ -285,8 +287,6 @@ def load_inventory(
             "shown as unknown until the report can be read (open a user to check it live)."
         )
         need = []
-
-    in_report = matched_rows(rows, listed)
 
     def lookup(name: str) -> LiveUser:
         row = in_report.get(name)
@@ -303,7 +303,7 @@ def load_inventory(
                 if result is not None:
                     live[name] = result
 
-    users = merge_users(rows, listed, virtual, live, attachments,
+    users = merge_users(rows, listed, virtual, live, attachments, matched=in_report,
                         report_is_old=report_is_old(report_time, virtual_at))
     return Inventory(
         account=caller.account,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 
 from .compliance import device_type_from_serial
 from .credential_report import ReportRow
@@ -48,10 +49,14 @@ class Attachments:
         """"user" when attached directly, else the first group that carries it, else None."""
         if user in self.users:
             return "user"
-        for group in sorted(self.groups):
+        for group in self._group_order:
             if user in self.groups[group]:
                 return group
         return None
+
+    @cached_property
+    def _group_order(self) -> list[str]:
+        return sorted(self.groups)  # once, not for each of 5,000 users
 
 
 def _utc(value: datetime) -> datetime:
@@ -91,6 +96,7 @@ def users_needing_live_lookup(
     virtual_by_user: Mapping[str, Iterable[MfaDevice]],
     *,
     exact: bool = False,
+    matched: Mapping[str, ReportRow] | None = None,
 ) -> list[str]:
     """Users the bulk sources cannot settle, in name order.
 
@@ -99,11 +105,12 @@ def users_needing_live_lookup(
     says has MFA but who holds no assigned virtual device has a hardware/FIDO device (which
     only ``ListMFADevices`` names) or lost a virtual one since the report: looked up only when
     ``exact`` (one call a user), otherwise the report is trusted and the record says so.
+    ``matched``: what ``matched_rows(report, listed)`` gave, when the caller has it already.
     """
-    by_name = {row.user: row for row in report}
+    rows = matched if matched is not None else matched_rows(report, listed)
     out = []
     for user in listed:
-        row = _row_for(user, by_name)
+        row = rows.get(user.name)
         if row is None or (
             exact and row.mfa_active and not list(virtual_by_user.get(user.name, ()))
         ):
@@ -119,17 +126,19 @@ def merge_users(
     attachments: Attachments,
     *,
     report_is_old: bool = False,
+    matched: Mapping[str, ReportRow] | None = None,
 ) -> tuple[UserRecord, ...]:
     """One record per user that exists now (per ``ListUsers``), sorted by name.
 
     ``report_is_old``: the credential report is older than the fresh sources by more than
     AWS's 4-hour regeneration window; users whose verdict rests on it (no fresh virtual
-    device, not looked up live) are marked stale.
+    device, not looked up live) are marked stale. ``matched``: as for
+    ``users_needing_live_lookup``.
     """
-    by_name = {row.user: row for row in report}
+    rows = matched if matched is not None else matched_rows(report, listed)
     records = []
     for user in sorted(listed, key=lambda u: u.name):
-        row = _row_for(user, by_name)
+        row = rows.get(user.name)
         virtual = tuple(virtual_by_user.get(user.name, ()))
         found = live.get(user.name)
         # MFA rests on the report alone: a non-virtual device we have not listed.
