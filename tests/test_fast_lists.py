@@ -76,6 +76,17 @@ def test_same_result_as_botocore_on_moto_answers(moto: MotoServer, query: str,
         assert ours["IsTruncated"] is True and ours["Marker"]
 
 
+def test_one_parser_reads_answers_with_and_without_the_namespace(moto: MotoServer) -> None:
+    seed_account(60)
+    body = raw(moto, "Action=ListUsers&MaxItems=1000")
+    shape = botocore.session.Session().get_service_model("iam").operation_model(
+        "ListUsers").output_shape
+    parser = FastListParser(timestamp_parser=parse_timestamp)
+    first = parser._fast_parse(body, shape)
+    second = parser._fast_parse(namespaced(body), shape)
+    assert first["Users"] == second["Users"] and len(first["Users"]) == 60
+
+
 def test_anything_unexpected_goes_to_botocore() -> None:
     """A repeated member tag (botocore turns it into a list) is not guessed at."""
     body = (b"<ListUsersResponse><ListUsersResult><IsTruncated>false</IsTruncated>"

@@ -45,7 +45,10 @@ class FastListParser(QueryParser):
         # Every element is in the root's namespace (AWS's IAM one, or none on moto): the
         # readers look members up by the full tag, as botocore matches the bare name.
         tag: str = root.tag
-        self._namespace = tag[:tag.index("}") + 1] if tag.startswith("{") else ""
+        namespace = tag[:tag.index("}") + 1] if tag.startswith("{") else ""
+        if getattr(self, "_namespace", None) != namespace:  # readers are built for one
+            self._namespace = namespace
+            self.__dict__["_readers"] = {}
         start = self._find_result_wrapped_shape(shape.serialization["resultWrapper"], root)
         parsed = self._reader(shape)(start)
         self._inject_response_metadata(root, parsed)
