@@ -63,6 +63,14 @@ def start_helper(
         helper.stop()
 
 
+def app_reading_through(
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
+) -> tuple[MfaTuiApp, prefetch.Prefetch]:
+    """The helper started on the account as the test set it up, and the app reading it."""
+    helper = start_helper()
+    return app_with(moto, helper), helper
+
+
 def app_with(moto: MotoServer, started: prefetch.Prefetch | None) -> MfaTuiApp:
     opts = GlobalOptions(endpoint_url=moto.url)
     return MfaTuiApp(make_connector(opts), refresh_interval=0, options=opts, prefetch=started)
@@ -123,8 +131,7 @@ async def test_the_helper_reads_the_account_and_the_app_does_not_read_it_again(
     seed_account(60)
     moto.faults.add_latency(1.5, actions="ListUsers")
     moto.faults.clear_requests()
-    helper = start_helper()
-    app = app_with(moto, helper)
+    app, helper = app_reading_through(moto, start_helper)
     async with app.run_test(size=(100, 30)) as pilot:
         header = app.screen.query_one(AccountHeader)
         table = app.screen.query_one(UsersTable)
@@ -147,8 +154,7 @@ async def test_an_aws_error_in_the_helper_is_the_same_one_sentence(
 ) -> None:
     seed_account(60)
     moto.faults.access_denied(actions="ListUsers")
-    helper = start_helper()
-    app = app_with(moto, helper)
+    app, _ = app_reading_through(moto, start_helper)
     async with app.run_test(size=(100, 30)) as pilot:
         header = app.screen.query_one(AccountHeader)
         await until(pilot, lambda: bool(header.error))
@@ -175,8 +181,7 @@ async def test_leaving_the_app_stops_a_helper_still_reading(
 ) -> None:
     seed_account(60)
     moto.faults.add_latency(10.0, actions="ListUsers")
-    helper = start_helper()
-    app = app_with(moto, helper)
+    app, helper = app_reading_through(moto, start_helper)
     async with app.run_test(size=(100, 30)) as pilot:
         table = app.screen.query_one(UsersTable)
         await until(pilot, lambda: len(table.rows) == 60)  # the report's table
@@ -219,8 +224,7 @@ async def test_switching_accounts_stops_the_helper_and_never_shows_its_answer(
     seed_account(60)
     moto.faults.add_latency(10.0, actions="ListUsers", times=1)  # only the helper's
     moto.faults.clear_requests()
-    helper = start_helper()
-    app = app_with(moto, helper)
+    app, helper = app_reading_through(moto, start_helper)
     async with app.run_test(size=(100, 30)) as pilot:
         table = app.screen.query_one(UsersTable)
         await until(pilot, lambda: len(table.rows) == 60)  # the helper's report table
@@ -239,8 +243,7 @@ async def test_the_helper_says_when_aws_is_generating_the_report(
     """As in test_inventory_provisional, through the helper's status line."""
     seed_account(60)
     moto.faults.add_latency(1.5, actions="GetCredentialReport")
-    helper = start_helper()
-    app = app_with(moto, helper)
+    app, _ = app_reading_through(moto, start_helper)
     async with app.run_test(size=(100, 30)) as pilot:
         header = app.screen.query_one(AccountHeader)
         await until(pilot, lambda: "AWS is generating the credential report" in

@@ -34,7 +34,6 @@ def inventory_to_dict(inv: Inventory) -> dict[str, Any]:
         "generated_at": _iso(inv.generated_at),
         "policy_name": inv.policy_name,
         "problems": list(inv.problems),
-        "provisional": inv.provisional,
         "sources": {
             "credential_report_generated_at": _iso(inv.sources.credential_report_generated_at),
             "virtual_mfa_listed_at": _iso(inv.sources.virtual_mfa_listed_at),
@@ -83,7 +82,6 @@ def inventory_from_dict(data: dict[str, Any]) -> Inventory | None:
             alias=data.get("alias"),
             policy_name=data.get("policy_name", DEFAULT_POLICY_NAME),
             problems=tuple(str(p) for p in data.get("problems", ())),
-            provisional=bool(data.get("provisional", False)),
         )
     except (KeyError, TypeError, ValueError):
         return None
