@@ -37,12 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fix
 from botocore.config import Config
 from moto.iam.models import iam_backends
 
-from mfa_tui.aws.enforce import apply_plan
-from mfa_tui.aws.plan_inputs import load_plan
 from mfa_tui.aws.session import AwsConnection, ConnectionOptions
 from mfa_tui.core.plan_models import Plan, Selection
 from mfa_tui.core.policy_templates import load_template
 from mfa_tui.core.run_result import DEFAULT_WORKERS, RunResult
+from mfa_tui.engine.plan_inputs import load_plan
+from mfa_tui.engine.runs import apply_plan
 from tests.fixtures.moto_server import MotoServer
 
 ACCOUNT = "123456789012"

@@ -50,7 +50,7 @@ def main() -> None:
         os.environ.update(env)
         import keyring
 
-        from mfa_tui import keyring_access
+        from mfa_tui.state import keyring_access
 
         keyring.set_password("mfa-tui", "bench", '{"aws_secret_access_key": "x"}')
         t0 = time.perf_counter()

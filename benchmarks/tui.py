@@ -178,8 +178,8 @@ async def pilot_run(
     """Fill the table under Pilot, then time each keystroke of the filter."""
     from textual.css.query import NoMatches
 
-    from mfa_tui.app import MfaTuiApp
-    from mfa_tui.connect import GlobalOptions, make_connector
+    from mfa_tui.engine.connect import GlobalOptions, make_connector
+    from mfa_tui.tui.app import MfaTuiApp
 
     opts = GlobalOptions(demo=True, demo_users=users)  # built as mfa_tui/cli.py does
     app = MfaTuiApp(connector=make_connector(opts), demo=opts.demo,

@@ -12,9 +12,9 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
-from mfa_tui.widgets.account_header import AccountHeader
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.widgets.account_header import AccountHeader
 
 HERE = Path(__file__).resolve().parent
 

@@ -12,14 +12,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .connect import GlobalOptions, make_connector
+from mfa_tui import __version__
+from mfa_tui.engine.connect import GlobalOptions, make_connector
 
 if TYPE_CHECKING:
     import subprocess
 
-    from .core.mfa_code import CodeRequest
-    from .prefetch import Prefetch
+    from mfa_tui.core.mfa_code import CodeRequest
+    from mfa_tui.engine.prefetch import Prefetch
 
 EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
 
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "last sign-in, keys (exit 0 compliant, 1 not, 2 error)")
     check.add_argument("user", metavar="USER", help="the IAM user name")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    from .commands.enroll import add_arguments as add_enroll_arguments
+    from mfa_tui.commands.enroll import add_arguments as add_enroll_arguments
 
     add_enroll_arguments(sub.add_parser(
         "enroll", help="enroll a virtual MFA device in the terminal: a QR code to scan, two "
@@ -90,10 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     scp.add_argument("--policy-name", help="name of the SCP (default DenyIAMUsersWithoutMFA)")
     scp.add_argument("--yes", action="store_true",
                      help="apply without asking (scripts); otherwise type the organization id")
-    from .commands.enforcement_cli import add_enforcement_commands
+    from mfa_tui.commands.enforcement_cli import add_enforcement_commands
 
     add_enforcement_commands(sub)  # plan, apply, undo
-    from .commands.profile import add_arguments as add_profile_arguments
+    from mfa_tui.commands.profile import add_arguments as add_profile_arguments
 
     add_profile_arguments(sub.add_parser(
         "profile", help="keyring profiles: add NAME --access-key-id ID, list, remove NAME"))
@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_tui(opts: GlobalOptions, prefetch: Prefetch | None) -> int:
-    from .app import MfaTuiApp
+    from mfa_tui.tui.app import MfaTuiApp
 
     app: MfaTuiApp | None = None
 
@@ -123,7 +123,7 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
     try:
         module = importlib.import_module(f".commands.{args.command.replace('-', '_')}",
                                          __package__)
-        from .terminal_prompt import ask_code_on_terminal
+        from mfa_tui.commands.terminal_prompt import ask_code_on_terminal
 
         return int(module.main(args, make_connector(opts, ask_code=ask_code_on_terminal)))
     except KeyboardInterrupt:
@@ -132,7 +132,7 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
     except Exception as exc:  # every failure becomes one sentence, never a traceback
         import logging
 
-        from .aws.errors import explain
+        from mfa_tui.aws.errors import explain
 
         logging.getLogger("mfa_tui").exception("%s failed", args.command)
         print(f"mfa-tui: {explain(exc)}", file=sys.stderr)
@@ -142,11 +142,11 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
 def main(argv: Sequence[str] | None = None, *,
          helper: subprocess.Popen[bytes] | None = None) -> int:
     """Run the command line. ``helper``: the prefetch child launch.py started, if any."""
-    from .config import setup_logging
+    from mfa_tui.state.paths import setup_logging
 
     prefetch = None
     if helper is not None:
-        from .prefetch import Prefetch
+        from mfa_tui.engine.prefetch import Prefetch
 
         prefetch = Prefetch(helper)
     try:

@@ -19,7 +19,7 @@ async def until(pilot: Pilot[int], check: Callable[[], object], tries: int = 300
 
 def loaded(app: App[int]) -> bool:
     """The main screen shows a complete live read (not the cache, not the report alone)."""
-    from mfa_tui.widgets.account_header import AccountHeader
+    from mfa_tui.tui.widgets.account_header import AccountHeader
 
     header = app.screen.query_one(AccountHeader)
     inventory = header.inventory

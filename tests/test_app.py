@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.demo.account import seed_account
-from mfa_tui.widgets.account_header import AccountHeader
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.users_table import UsersTable
 
 
 async def wait_for_rows(pilot, table: UsersTable, tries: int = 100) -> None:  # type: ignore[no-untyped-def]

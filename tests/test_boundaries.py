@@ -30,6 +30,19 @@ def test_core_and_aws_never_import_textual(module: str) -> None:
 
 def test_the_app_module_loads_without_boto3() -> None:
     # The TUI must paint before boto3 (~0.5 s) is imported; the app module may not pull it in.
-    mods = _imported_after("import mfa_tui.cli, mfa_tui.app")
+    mods = _imported_after("import mfa_tui.cli, mfa_tui.tui.app")
     assert "textual" in mods
     assert "boto3" not in mods and "botocore" not in mods and "moto" not in mods
+
+
+def test_the_import_contracts_hold() -> None:
+    # pyproject.toml's [tool.importlinter]: the layers and the forbidden imports, including
+    # the imports inside functions that sys.modules cannot see until they run.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--no-cache"], cwd=root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "BROKEN" not in result.stdout

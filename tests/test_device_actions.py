@@ -15,17 +15,17 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from mfa_tui.app import MfaTuiApp
 from mfa_tui.aws.enroll import discard_open_enrollments
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.demo.account import seed_account
-from mfa_tui.screens.device_actions import RemoveDeviceScreen, ResyncDeviceScreen
-from mfa_tui.screens.enroll import EnrollScreen
-from mfa_tui.screens.main import MainScreen
-from mfa_tui.screens.user_detail import UserDetailScreen
-from mfa_tui.widgets.code_pair import CodePair
-from mfa_tui.widgets.qr_code import QrCode
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.device_actions import RemoveDeviceScreen, ResyncDeviceScreen
+from mfa_tui.tui.screens.enroll import EnrollScreen
+from mfa_tui.tui.screens.main import MainScreen
+from mfa_tui.tui.screens.user_detail import UserDetailScreen
+from mfa_tui.tui.widgets.code_pair import CodePair
+from mfa_tui.tui.widgets.qr_code import QrCode
+from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.moto_server import MotoServer
 from tests.pilot_support import loaded, until
 

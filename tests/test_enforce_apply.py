@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from mfa_tui.aws.enforce import apply_plan, undo_run
-from mfa_tui.aws.plan_inputs import load_plan, load_undo
 from mfa_tui.core.plan_models import Selection
 from mfa_tui.core.policy_templates import load_template
 from mfa_tui.core.run_result import Progress
-from mfa_tui.journal import list_runs
+from mfa_tui.engine.plan_inputs import load_plan, load_undo
+from mfa_tui.engine.runs import apply_plan, undo_run
+from mfa_tui.state.journal import list_runs
 from tests.enforce_support import (
     POLICY_ARN,
     acted,

@@ -20,7 +20,7 @@ from mfa_tui.core.policy_templates import load_template
 from mfa_tui.core.resume import plan_header, resume_plan
 from mfa_tui.core.run_result import RunRecord, StepResult
 from mfa_tui.core.undo_plan import UndoState, build_undo
-from mfa_tui.journal import Journal, latest_unfinished, list_runs, read_run
+from mfa_tui.state.journal import Journal, latest_unfinished, list_runs, read_run
 
 ACCOUNT = "123456789012"
 ARN = f"arn:aws:iam::{ACCOUNT}:policy/EnforceMFAPolicy"
@@ -214,5 +214,5 @@ def test_plan_logic_is_pure_and_the_engine_never_loads_textual() -> None:
     pure = loaded("mfa_tui.core.plan, mfa_tui.core.plan_text, mfa_tui.core.resume, "
                   "mfa_tui.core.undo_plan, mfa_tui.core.run_result")
     assert not pure & {"boto3", "botocore", "textual", "rich"}
-    assert "textual" not in loaded("mfa_tui.aws.enforce, mfa_tui.aws.plan_inputs, "
-                                   "mfa_tui.commands.apply, mfa_tui.journal")
+    assert "textual" not in loaded("mfa_tui.engine.runs, mfa_tui.engine.plan_inputs, "
+                                   "mfa_tui.commands.apply, mfa_tui.state.journal")

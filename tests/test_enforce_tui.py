@@ -13,13 +13,13 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.demo.account import seed_account
-from mfa_tui.screens.enforce_preview import EnforcePreviewScreen
-from mfa_tui.screens.main import MainScreen
-from mfa_tui.screens.run_results import RunResultsScreen
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen
+from mfa_tui.tui.screens.main import MainScreen
+from mfa_tui.tui.screens.run_results import RunResultsScreen
+from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.pilot_support import until
 
 pytestmark = pytest.mark.usefixtures("state_home")

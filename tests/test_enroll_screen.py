@@ -21,13 +21,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from mfa_tui.app import MfaTuiApp
 from mfa_tui.aws.enroll import discard_open_enrollments
-from mfa_tui.connect import GlobalOptions, make_connector
-from mfa_tui.screens.device_actions import ConfirmTypedScreen
-from mfa_tui.screens.enroll import EnrollOutcome, EnrollScreen
-from mfa_tui.widgets.code_pair import CodePair
-from mfa_tui.widgets.qr_code import QrCode
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.device_actions import ConfirmTypedScreen
+from mfa_tui.tui.screens.enroll import EnrollOutcome, EnrollScreen
+from mfa_tui.tui.widgets.code_pair import CodePair
+from mfa_tui.tui.widgets.qr_code import QrCode
 from tests.fixtures.moto_server import MotoServer
 from tests.pilot_support import until
 

@@ -14,11 +14,11 @@ import pyotp
 import pytest
 from textual.pilot import Pilot
 
-from mfa_tui.app import MfaTuiApp
 from mfa_tui.aws.enroll import discard_open_enrollments
-from mfa_tui.connect import GlobalOptions, make_connector
-from mfa_tui.screens.enroll import EnrollOutcome, EnrollScreen
-from mfa_tui.widgets.qr_code import QrCode
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.enroll import EnrollOutcome, EnrollScreen
+from mfa_tui.tui.widgets.qr_code import QrCode
 from tests.fixtures.moto_server import MotoServer
 
 FIXED_CLOCK = 1_800_000_015.0

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import stat
 
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.core.inventory_codec import inventory_from_dict, inventory_to_dict
 from mfa_tui.demo.account import seed_account
-from mfa_tui.inventory_cache import cache_path, load_cached
-from mfa_tui.widgets.account_header import AccountHeader
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.state.inventory_cache import cache_path, load_cached
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.pilot_support import loaded, until
 
 

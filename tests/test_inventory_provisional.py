@@ -13,18 +13,18 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from mfa_tui.app import MfaTuiApp
 from mfa_tui.aws.inventory import load_inventory
 from mfa_tui.aws.session import AwsConnection, ConnectionOptions
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.core.credential_report import ReportRow
 from mfa_tui.core.inventory_merge import Attachments, replaces_shown, report_users
 from mfa_tui.core.models import Caller, Inventory, Sources
 from mfa_tui.core.report_snapshot import ReportSnapshot, provisional_inventory
 from mfa_tui.demo.account import seed_account
-from mfa_tui.screens.main import MainScreen
-from mfa_tui.widgets.account_header import AccountHeader
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.main import MainScreen
+from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.moto_server import MotoServer
 from tests.pilot_support import loaded, until
 from tests.test_inventory_sources import (
@@ -184,8 +184,8 @@ async def test_at_80_columns_the_header_still_says_cached_or_provisional() -> No
     """A 5,000-user account fills line 2 of the header; what the table rests on must show."""
     from textual.app import App, ComposeResult
 
-    from mfa_tui.config import styles_dir
     from mfa_tui.core.models import UserRecord
+    from mfa_tui.state.paths import styles_dir
 
     users = tuple(UserRecord(user=f"user{i:04d}", arn=f"arn:aws:iam::123456789012:user/u{i}",
                              console_access=True, mfa_active=i % 5 != 0) for i in range(5000))

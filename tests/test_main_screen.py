@@ -8,14 +8,14 @@ from contextlib import asynccontextmanager
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.core.table_view import View
 from mfa_tui.demo.account import seed_account
-from mfa_tui.screens.main import MainScreen
-from mfa_tui.screens.user_detail import UserDetailScreen
-from mfa_tui.widgets.account_header import AccountHeader
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.main import MainScreen
+from mfa_tui.tui.screens.user_detail import UserDetailScreen
+from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.pilot_support import loaded, until
 
 

@@ -135,7 +135,7 @@ def test_narrow_tall_terminals_stack_and_tiny_ones_do_not_fit() -> None:
 
 def test_the_screens_message_does_not_print_the_seed() -> None:
     """Textual can log messages (TEXTUAL_LOG / devtools): the one carrying the URI hides it."""
-    from mfa_tui.screens.enroll_flow import EnrollFlow
+    from mfa_tui.tui.screens.enroll_flow import EnrollFlow
 
     device = NewVirtualDevice("arn:aws:iam::1:mfa/alice", SEED)
     message = EnrollFlow.Created(device, "alice", otpauth_uri(SEED, "alice", ACCOUNT))

@@ -1,6 +1,6 @@
 """The first inventory read by a helper process while the TUI starts (mfa_tui/prefetch.py).
 
-Real parts: the helper is the real ``python -m mfa_tui.prefetch`` child process, talking to
+Real parts: the helper is the real ``python -m mfa_tui.engine.prefetch`` child process, talking to
 the moto server over HTTP with the dummy credentials the moto fixture puts in the
 environment; the app runs under Pilot. The server's request log tells who read what.
 """
@@ -12,14 +12,15 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from mfa_tui import cli, launch, prefetch
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
+from mfa_tui import cli, launch
 from mfa_tui.core.errors import Explained
 from mfa_tui.demo.account import seed_account
-from mfa_tui.screens.main import MainScreen
-from mfa_tui.widgets.account_header import AccountHeader
-from mfa_tui.widgets.users_table import UsersTable
+from mfa_tui.engine import prefetch
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.main import MainScreen
+from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.keyrings import KeyringEnv
 from tests.fixtures.moto_server import MotoServer
 from tests.pilot_support import loaded, until
@@ -106,7 +107,7 @@ def test_the_helper_steps_aside_for_a_keyring_profile(
     file_keyring: KeyringEnv, moto: MotoServer,
 ) -> None:
     """Its secret and MFA code stay in the TUI: the child exits without a line or a call."""
-    from mfa_tui import profiles
+    from mfa_tui.state import profiles
 
     profiles.add(profiles.Profile("ops", "AKIAEXAMPLEEXAMPLE01", endpoint_url=moto.url),
                  profiles.Secrets("s" * 40))

@@ -15,7 +15,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from mfa_tui.config import config_dir
+from mfa_tui.state.paths import config_dir
 from tests.fixtures.keyrings import SERVICE, KeyringEnv
 from tests.profile_helpers import cli_env, one_sentence, run_cli
 
@@ -125,7 +125,7 @@ def test_a_failed_file_write_takes_the_keyring_entry_back(
     as CI runs, a read-only directory would not stop the write."""
     import errno
 
-    from mfa_tui import profiles
+    from mfa_tui.state import profiles
 
     def full_disk(src: str, dst: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -167,7 +167,7 @@ def test_explicitly_chosen_plaintext_works_with_a_warning(file_keyring: KeyringE
 
 def write_profile_file(name: str) -> None:
     """A profile in profiles.toml, as if added before the keyring got locked."""
-    from mfa_tui.profiles import Profile, to_toml
+    from mfa_tui.state.profiles import Profile, to_toml
 
     path = profiles_toml()
     path.parent.mkdir(parents=True, exist_ok=True)

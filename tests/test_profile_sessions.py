@@ -15,8 +15,8 @@ from dateutil.tz import tzutc
 
 from mfa_tui.aws.credentials import MfaSessionCredentials
 from mfa_tui.aws.session import AwsConnection
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.core.mfa_code import CodeRequest
+from mfa_tui.engine.connect import GlobalOptions, make_connector
 from tests.fixtures.keyrings import KeyringEnv
 from tests.fixtures.moto_server import MotoServer
 from tests.profile_helpers import (

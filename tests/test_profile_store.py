@@ -13,7 +13,7 @@ from mfa_tui.core.mfa_code import (
     role_session_name,
     user_from_serial,
 )
-from mfa_tui.profiles import Profile, ProfileError, Secrets, check_name, to_toml, validate
+from mfa_tui.state.profiles import Profile, ProfileError, Secrets, check_name, to_toml, validate
 
 
 def test_toml_round_trips_every_allowed_name_and_odd_values() -> None:
@@ -81,8 +81,8 @@ def test_only_mfa_failures_count_as_a_wrong_code() -> None:
 
 
 @pytest.mark.parametrize(("module", "forbidden"), [
-    ("mfa_tui.profiles", {"textual", "boto3", "botocore"}),
-    ("mfa_tui.keyring_access", {"textual", "boto3", "botocore"}),
+    ("mfa_tui.state.profiles", {"textual", "boto3", "botocore"}),
+    ("mfa_tui.state.keyring_access", {"textual", "boto3", "botocore"}),
     ("mfa_tui.commands.profile", {"textual", "boto3", "botocore"}),
     ("mfa_tui.core.mfa_code", {"textual", "boto3", "botocore", "keyring"}),
     ("mfa_tui.aws.credentials", {"textual"}),

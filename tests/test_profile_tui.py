@@ -8,13 +8,13 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.core.mfa_code import CodeRequest
-from mfa_tui.screens.main import MainScreen
-from mfa_tui.screens.mfa_code import MfaCodeScreen
-from mfa_tui.screens.profile_picker import ProfilePickerScreen
-from mfa_tui.widgets.account_header import AccountHeader
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.main import MainScreen
+from mfa_tui.tui.screens.mfa_code import MfaCodeScreen
+from mfa_tui.tui.screens.profile_picker import ProfilePickerScreen
+from mfa_tui.tui.widgets.account_header import AccountHeader
 from tests.fixtures.keyrings import KeyringEnv
 from tests.fixtures.moto_server import MotoServer
 from tests.pilot_support import until
@@ -166,7 +166,7 @@ async def test_a_machine_without_keyring_gets_a_message_on_screen(
     moto: MotoServer, no_keyring: KeyringEnv
 ) -> None:
     """The profile is in profiles.toml but the keyring is gone: one sentence in the header."""
-    from mfa_tui.profiles import Profile, profiles_file, to_toml
+    from mfa_tui.state.profiles import Profile, profiles_file, to_toml
 
     profiles_file().parent.mkdir(parents=True)
     profiles_file().write_text(to_toml({"a": Profile("a", "AKIAZZZZZZZZZZEXAMPLE")}))

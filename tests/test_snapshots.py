@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 
-from mfa_tui.app import MfaTuiApp
-from mfa_tui.connect import GlobalOptions, make_connector
 from mfa_tui.demo.account import seed_account
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.tui.app import MfaTuiApp
 
 from .pilot_support import loaded, until
 

@@ -1,1 +1,1 @@
-"""The boto3 layer: thin, paginated, returns core models. Never imports Textual."""
+"""The botocore layer: thin, paginated, returns core models. Never imports Textual."""

@@ -25,7 +25,7 @@ from botocore.credentials import (
 )
 from botocore.exceptions import ClientError
 
-from ..core.mfa_code import (
+from mfa_tui.core.mfa_code import (
     MAX_CODE_TRIES,
     AskCode,
     CannotAskForCode,

@@ -18,11 +18,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..core.models import MfaDevice
-from ..core.otpauth import NewVirtualDevice, normalise_seed
-from ..core.totp_check import skew_from_http_date
-from .errors import explain
-from .mfa_devices import (
+from mfa_tui.aws.errors import explain
+from mfa_tui.aws.mfa_devices import (
     MAX_DEVICES_PER_USER,
     EnrollError,
     error_code,
@@ -30,7 +27,10 @@ from .mfa_devices import (
     list_user_devices,
     refusal_error,
 )
-from .user_detail import NoSuchUser
+from mfa_tui.aws.user_detail import NoSuchUser
+from mfa_tui.core.models import MfaDevice
+from mfa_tui.core.otpauth import NewVirtualDevice, normalise_seed
+from mfa_tui.core.totp_check import skew_from_http_date
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from ..core.errors import Explained
-from ..core.mfa_code import is_mfa_rejection
+from mfa_tui.core.errors import Explained
+from mfa_tui.core.mfa_code import is_mfa_rejection
 
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
 _BAD_KEYS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException"}

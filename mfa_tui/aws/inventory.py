@@ -12,8 +12,10 @@ from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..core.credential_report import ReportRow, parse_credential_report
-from ..core.inventory_merge import (
+from mfa_tui.aws.errors import explain
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.credential_report import ReportRow, parse_credential_report
+from mfa_tui.core.inventory_merge import (
     Attachments,
     ListedUser,
     LiveUser,
@@ -22,10 +24,8 @@ from ..core.inventory_merge import (
     merge_users,
     users_needing_live_lookup,
 )
-from ..core.models import DEFAULT_POLICY_NAME, Inventory, MfaDevice, Sources
-from ..core.report_snapshot import REPORT_BEING_GENERATED, ReportSnapshot, report_is_old
-from .errors import explain
-from .session import AwsConnection
+from mfa_tui.core.models import DEFAULT_POLICY_NAME, Inventory, MfaDevice, Sources
+from mfa_tui.core.report_snapshot import REPORT_BEING_GENERATED, ReportSnapshot, report_is_old
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -12,11 +12,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..core.inventory_merge import device as make_device
-from ..core.models import MfaDevice
-from .errors import explain
-from .session import AwsConnection
-from .user_detail import NoSuchUser
+from mfa_tui.aws.errors import explain
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.aws.user_detail import NoSuchUser
+from mfa_tui.core.inventory_merge import device as make_device
+from mfa_tui.core.models import MfaDevice
 
 log = logging.getLogger(__name__)
 

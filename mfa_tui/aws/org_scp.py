@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..core.scp_plan import OrgState, ScpPlan
-from .session import AwsConnection
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.scp_plan import OrgState, ScpPlan
 
 SCP = "SERVICE_CONTROL_POLICY"
 

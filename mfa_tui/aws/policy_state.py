@@ -8,8 +8,8 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-from ..core.plan_models import GroupState, PolicyState, PolicyVersion
-from ..core.undo_plan import UndoState
+from mfa_tui.core.plan_models import GroupState, PolicyState, PolicyVersion
+from mfa_tui.core.undo_plan import UndoState
 
 
 def error_code(exc: BaseException) -> str:

@@ -10,11 +10,11 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import NoCredentialsError
 
-from ..core.mfa_code import AskCode
-from ..core.models import Caller
-from .credentials import TemporarySession, install_credentials, wire_assume_role_prompter
-from .fast_lists import FastListParserFactory
-from .timestamps import parse_timestamp
+from mfa_tui.aws.credentials import TemporarySession, install_credentials, wire_assume_role_prompter
+from mfa_tui.aws.fast_lists import FastListParserFactory
+from mfa_tui.aws.timestamps import parse_timestamp
+from mfa_tui.core.mfa_code import AskCode
+from mfa_tui.core.models import Caller
 
 #: Standard retry mode: measured faster than adaptive for bulk work on a shared client
 #: (adaptive throttles the whole client on its side; see DESIGN.md).

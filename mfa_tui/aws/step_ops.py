@@ -24,11 +24,16 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from ..core.plan_models import Step, StepOp
-from ..core.policy_diff import is_same
-from ..core.run_result import StepResult
-from .errors import explain
-from .policy_state import error_code, group_has_policy, policy_entities, read_policy_state
+from mfa_tui.aws.errors import explain
+from mfa_tui.aws.policy_state import (
+    error_code,
+    group_has_policy,
+    policy_entities,
+    read_policy_state,
+)
+from mfa_tui.core.plan_models import Step, StepOp
+from mfa_tui.core.policy_diff import is_same
+from mfa_tui.core.run_result import StepResult
 
 log = logging.getLogger(__name__)
 

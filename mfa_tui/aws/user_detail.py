@@ -10,11 +10,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..core.inventory_merge import device
-from ..core.user_detail import AccessKey, Part, UserDetail, enforcement_source
-from .errors import explain
-from .inventory import DEFAULT_POLICY_NAME
-from .session import AwsConnection
+from mfa_tui.aws.errors import explain
+from mfa_tui.aws.inventory import DEFAULT_POLICY_NAME
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.inventory_merge import device
+from mfa_tui.core.user_detail import AccessKey, Part, UserDetail, enforcement_source
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from ..aws.enforce import apply_plan
-from ..aws.plan_inputs import load_plan, load_template_document
-from ..core.plan_text import plan_lines, result_lines
-from ..core.run_result import EXIT_COULD_NOT_START, EXIT_DONE
-from .enforcement_cli import confirm, print_lines, selection_from_args
-from .progress_bar import progress_bar
+from mfa_tui.commands.enforcement_cli import confirm, print_lines, selection_from_args
+from mfa_tui.commands.progress_bar import progress_bar
+from mfa_tui.core.plan_text import plan_lines, result_lines
+from mfa_tui.core.run_result import EXIT_COULD_NOT_START, EXIT_DONE
+from mfa_tui.engine.plan_inputs import load_plan, load_template_document
+from mfa_tui.engine.runs import apply_plan
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 
 def main(args: argparse.Namespace, connect: Connector) -> int:

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from ..aws.session import AwsConnection
-from ..aws.user_detail import NoSuchUser, load_user_detail
-from ..core.user_detail import Tone, UserDetail, check_lines, detail_json
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.aws.user_detail import NoSuchUser, load_user_detail
+from mfa_tui.core.user_detail import Tone, UserDetail, check_lines, detail_json
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 EXIT_COMPLIANT, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..core.plan_models import Selection
-    from ..core.plan_text import Line
+    from mfa_tui.core.plan_models import Selection
+    from mfa_tui.core.plan_text import Line
 
 _STYLES = {
     "header": "bold", "add": "green", "remove": "red", "context": "", "ok": "green",
@@ -44,14 +44,14 @@ def _selector(parser: argparse.ArgumentParser) -> None:
 
 
 def _policy_name(parser: argparse.ArgumentParser) -> None:
-    from ..core.models import DEFAULT_POLICY_NAME
+    from mfa_tui.core.models import DEFAULT_POLICY_NAME
 
     parser.add_argument("--policy-name", default=DEFAULT_POLICY_NAME, metavar="NAME",
                         help=f"the managed policy (default {DEFAULT_POLICY_NAME})")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
-    from ..core.run_result import DEFAULT_WORKERS
+    from mfa_tui.core.run_result import DEFAULT_WORKERS
 
     parser.add_argument("--yes", action="store_true",
                         help="do not ask for confirmation (for scripts)")
@@ -78,8 +78,8 @@ def add_enforcement_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
 
 def selection_from_args(args: argparse.Namespace) -> Selection:
     """The SELECTOR options as a Selection."""
-    from ..core.plan import parse_names
-    from ..core.plan_models import Selection
+    from mfa_tui.core.plan import parse_names
+    from mfa_tui.core.plan_models import Selection
 
     users = parse_names(args.users)
     return Selection(

@@ -15,7 +15,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 EXIT_ENROLLED, EXIT_CANCELLED, EXIT_ERROR = 0, 1, 2
 
@@ -30,11 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """`mfa-tui enroll [USER]`."""
-    from ..app import MfaTuiApp
-    from ..aws.enroll import Enrollment, discard_open_enrollments
-    from ..aws.mfa_devices import EnrollError, caller_user_name
-    from ..aws.user_detail import NoSuchUser
-    from ..screens.enroll import EnrollOutcome, EnrollScreen
+    from mfa_tui.aws.enroll import Enrollment, discard_open_enrollments
+    from mfa_tui.aws.mfa_devices import EnrollError, caller_user_name
+    from mfa_tui.aws.user_detail import NoSuchUser
+    from mfa_tui.tui.app import MfaTuiApp
+    from mfa_tui.tui.screens.enroll import EnrollOutcome, EnrollScreen
 
     conn = connect()
     try:

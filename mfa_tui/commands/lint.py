@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from ..core.policy_lint import SCP_MAX_CHARS, Finding, Kind, lint_text, policy_size
-from ..core.policy_templates import MANAGED_POLICY_MAX_CHARS
+from mfa_tui.core.policy_lint import SCP_MAX_CHARS, Finding, Kind, lint_text, policy_size
+from mfa_tui.core.policy_templates import MANAGED_POLICY_MAX_CHARS
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from ..aws.plan_inputs import load_plan
-from ..core.plan_text import plan_lines
-from .enforcement_cli import print_lines, selection_from_args
+from mfa_tui.commands.enforcement_cli import print_lines, selection_from_args
+from mfa_tui.core.plan_text import plan_lines
+from mfa_tui.engine.plan_inputs import load_plan
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 
 def main(args: argparse.Namespace, connect: Connector) -> int:

@@ -9,12 +9,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from .. import profiles
-from ..core.errors import Explained
-from ..terminal_prompt import read_line, stdin_is_terminal
+from mfa_tui.commands.terminal_prompt import read_line, stdin_is_terminal
+from mfa_tui.core.errors import Explained
+from mfa_tui.state import profiles
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -85,7 +85,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list() -> int:
-    from .. import keyring_access
+    from mfa_tui.state import keyring_access
 
     stored = profiles.load_all()
     if not stored:

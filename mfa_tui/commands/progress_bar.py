@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..core.run_result import Progress as StepProgress
+from mfa_tui.core.run_result import Progress as StepProgress
 
 
 @contextmanager

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
-from ..aws.inventory import load_inventory
-from ..aws.session import AwsConnection
-from ..core.models import Inventory
-from ..core.report_shape import inventory_csv, inventory_json
-from ..core.text import age, mfa_text
+from mfa_tui.aws.inventory import load_inventory
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.models import Inventory
+from mfa_tui.core.report_shape import inventory_csv, inventory_json
+from mfa_tui.core.text import age, mfa_text
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 
 def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) -> None:

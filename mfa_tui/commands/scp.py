@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from ..connect import Connector
-    from ..core.scp_plan import ScpPlan, Tone
+    from mfa_tui.core.scp_plan import ScpPlan, Tone
+    from mfa_tui.engine.connect import Connector
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -23,11 +23,11 @@ _STYLES: dict[str, str] = {
 
 def build(connect: Connector, args: argparse.Namespace) -> tuple[ScpPlan, list[tuple[Tone, str]]]:
     """Read the organization and build the plan and its rendering."""
-    from ..aws.org_scp import read_org_state
-    from ..core.policy_diff import diff_lines, is_same
-    from ..core.policy_lint import lint
-    from ..core.policy_templates import load_template
-    from ..core.scp_plan import DEFAULT_SCP_NAME, build_scp_plan, render_scp_plan
+    from mfa_tui.aws.org_scp import read_org_state
+    from mfa_tui.core.policy_diff import diff_lines, is_same
+    from mfa_tui.core.policy_lint import lint
+    from mfa_tui.core.policy_templates import load_template
+    from mfa_tui.core.scp_plan import DEFAULT_SCP_NAME, build_scp_plan, render_scp_plan
 
     name = args.policy_name or DEFAULT_SCP_NAME
     template = load_template("safe-scp")
@@ -61,7 +61,7 @@ def _confirmed(plan: ScpPlan, args: argparse.Namespace) -> bool:
 
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """`mfa-tui scp plan|apply`."""
-    from ..aws.org_scp import NotInOrganization, apply_scp_plan
+    from mfa_tui.aws.org_scp import NotInOrganization, apply_scp_plan
 
     console = Console()
     try:

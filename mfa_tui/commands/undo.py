@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from ..aws.enforce import undo_run
-from ..aws.plan_inputs import NoSuchRun, load_undo
-from ..core.plan_text import result_lines, undo_lines
-from ..core.run_result import EXIT_COULD_NOT_START, EXIT_DONE
-from .enforcement_cli import confirm, print_lines
-from .progress_bar import progress_bar
+from mfa_tui.commands.enforcement_cli import confirm, print_lines
+from mfa_tui.commands.progress_bar import progress_bar
+from mfa_tui.core.plan_text import result_lines, undo_lines
+from mfa_tui.core.run_result import EXIT_COULD_NOT_START, EXIT_DONE
+from mfa_tui.engine.plan_inputs import NoSuchRun, load_undo
+from mfa_tui.engine.runs import undo_run
 
 if TYPE_CHECKING:
-    from ..connect import Connector
+    from mfa_tui.engine.connect import Connector
 
 
 def main(args: argparse.Namespace, connect: Connector) -> int:

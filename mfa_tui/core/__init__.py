@@ -1,1 +1,1 @@
-"""Pure logic: no I/O, no Textual, no boto3."""
+"""Pure logic: no I/O, no Textual, no botocore."""

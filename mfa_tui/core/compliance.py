@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import DeviceType
+from mfa_tui.core.models import DeviceType
 
 
 def device_type_from_serial(serial: str) -> DeviceType:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .qr_text import fit_half_block_lines
+from mfa_tui.core.qr_text import fit_half_block_lines
 
 #: Columns the codes panel needs beside the QR code; rows it needs below it when stacked.
 PANEL_COLUMNS = 28

@@ -9,9 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .inventory_merge import Attachments
-from .models import DEFAULT_POLICY_NAME, Caller, Inventory, MfaDevice, Sources, UserRecord
-from .report_snapshot import ReportSnapshot
+from mfa_tui.core.inventory_merge import Attachments
+from mfa_tui.core.models import (
+    DEFAULT_POLICY_NAME,
+    Caller,
+    Inventory,
+    MfaDevice,
+    Sources,
+    UserRecord,
+)
+from mfa_tui.core.report_snapshot import ReportSnapshot
 
 FORMAT = 3
 

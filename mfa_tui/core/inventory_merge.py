@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 
-from .compliance import device_type_from_serial
-from .credential_report import ReportRow
-from .models import Inventory, MfaDevice, UserRecord
-from .user_detail import UserDetail
+from mfa_tui.core.compliance import device_type_from_serial
+from mfa_tui.core.credential_report import ReportRow
+from mfa_tui.core.models import Inventory, MfaDevice, UserRecord
+from mfa_tui.core.user_detail import UserDetail
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import Explained
+from mfa_tui.core.errors import Explained
 
 #: How many codes the admin may get wrong in a row before mfa-tui gives up.
 MAX_CODE_TRIES = 3

@@ -100,7 +100,7 @@ def otpauth_uri(
 
 def qr_version(uri: str) -> int:
     """The QR version (1-40) the URI needs at error-correction level L."""
-    from .qr_text import qr_matrix
+    from mfa_tui.core.qr_text import qr_matrix
 
     return (len(qr_matrix(uri, border=0)) - 17) // 4
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from .models import Inventory, UserRecord
-from .plan_models import (
+from mfa_tui.core.models import Inventory, UserRecord
+from mfa_tui.core.plan_models import (
     ENFORCING,
     GroupState,
     Plan,
@@ -22,8 +22,8 @@ from .plan_models import (
     PolicyState,
     Selection,
 )
-from .policy_diff import diff_lines, is_same
-from .policy_lint import lint
+from mfa_tui.core.policy_diff import diff_lines, is_same
+from mfa_tui.core.policy_lint import lint
 
 #: Access keys used this recently belong to something that is still running.
 RECENT_KEY_USE = timedelta(days=90)

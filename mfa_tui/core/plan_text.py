@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .plan_models import ENFORCING, Plan, PlanRow, RowAction, Step
-from .run_result import RunResult, StepResult
-from .undo_plan import UndoPlan
+from mfa_tui.core.plan_models import ENFORCING, Plan, PlanRow, RowAction, Step
+from mfa_tui.core.run_result import RunResult, StepResult
+from mfa_tui.core.undo_plan import UndoPlan
 
 Tone = Literal["header", "add", "remove", "context", "ok", "warn", "bad", "plain", "dim"]
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .policy_eval import (
+from mfa_tui.core.policy_eval import (
     VARIABLES_VERSION,
     Decision,
     PolicyError,
@@ -24,7 +24,7 @@ from .policy_eval import (
     statement_applies,
     statements,
 )
-from .policy_templates import MANAGED_POLICY_MAX_CHARS
+from mfa_tui.core.policy_templates import MANAGED_POLICY_MAX_CHARS
 
 Kind = Literal["identity", "scp"]
 Severity = Literal["error", "warning"]

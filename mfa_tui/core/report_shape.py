@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
-from .models import Inventory, UserRecord
+from mfa_tui.core.models import Inventory, UserRecord
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from .credential_report import ReportRow, parse_credential_report
-from .inventory_merge import Attachments, report_users
-from .models import Caller, Inventory, Sources
+from mfa_tui.core.credential_report import ReportRow, parse_credential_report
+from mfa_tui.core.inventory_merge import Attachments, report_users
+from mfa_tui.core.models import Caller, Inventory, Sources
 
 #: AWS regenerates the credential report at most every 4 hours; older than that is stale.
 REPORT_MAX_AGE = timedelta(hours=4)

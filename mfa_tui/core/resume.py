@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .models import Inventory
-from .plan import policy_change
-from .plan_models import (
+from mfa_tui.core.models import Inventory
+from mfa_tui.core.plan import policy_change
+from mfa_tui.core.plan_models import (
     GroupState,
     Plan,
     PlanRow,
@@ -24,7 +24,7 @@ from .plan_models import (
     Step,
     StepOp,
 )
-from .run_result import RunRecord
+from mfa_tui.core.run_result import RunRecord
 
 JOURNAL_FORMAT = 1
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .plan_models import StepOp
+from mfa_tui.core.plan_models import StepOp
 
 #: done: AWS made the change; already: it was in place; kept: left in place on purpose (undo
 #: does not delete a group or policy others now use; the reason says why); failed: it was not

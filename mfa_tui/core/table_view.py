@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from .models import UserRecord
+from mfa_tui.core.models import UserRecord
 
 
 class View(Enum):

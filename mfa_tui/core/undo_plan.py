@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .plan_models import GroupState, Step
-from .run_result import RunRecord
+from mfa_tui.core.plan_models import GroupState, Step
+from mfa_tui.core.run_result import RunRecord
 
 
 @dataclass(frozen=True)

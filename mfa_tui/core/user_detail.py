@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from .models import DEFAULT_POLICY_NAME, MfaDevice
-from .text import age
+from mfa_tui.core.models import DEFAULT_POLICY_NAME, MfaDevice
+from mfa_tui.core.text import age
 
 #: The parts of a detail that one failed call can leave unread.
 Part = Literal["user", "console", "devices", "groups", "policies", "group_policies", "keys"]

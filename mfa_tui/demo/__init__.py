@@ -4,6 +4,6 @@ Only the command line knows about the demo: it starts the server and hands the r
 program an endpoint URL and dummy credentials, so every real code path runs unchanged.
 """
 
-from .server import DemoServer, start_demo
+from mfa_tui.demo.server import DemoServer, start_demo
 
 __all__ = ["DemoServer", "start_demo"]

@@ -36,7 +36,7 @@ def start_demo(users: int = 60) -> DemoServer:
         logging.getLogger(name).setLevel(logging.ERROR)
     from moto.server import ThreadedMotoServer
 
-    from .account import seed_account
+    from mfa_tui.demo.account import seed_account
 
     if _running is None:
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

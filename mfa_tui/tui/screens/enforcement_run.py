@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from ..widgets.run_progress import RunProgress
-from .enforce_preview import EnforcePreviewScreen, RunRequest
-from .run_results import RunResultsScreen
+from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen, RunRequest
+from mfa_tui.tui.screens.run_results import RunResultsScreen
+from mfa_tui.tui.widgets.run_progress import RunProgress
 
 if TYPE_CHECKING:
-    from ..app import MfaTuiApp
-    from ..core.models import Inventory
-    from ..core.run_result import Progress, RunResult
+    from mfa_tui.core.models import Inventory
+    from mfa_tui.core.run_result import Progress, RunResult
+    from mfa_tui.tui.app import MfaTuiApp
 
 #: Per-user steps and whether they leave the user enforced.
 _ENFORCES = {"attach": True, "add-to-group": True, "detach": False, "remove-from-group": False}
@@ -45,7 +45,7 @@ class RunFinished(Message):
 def run_request(app: MfaTuiApp, request: RunRequest, post: Any,
                 cancel: threading.Event) -> None:
     """The worker: run the engine and post each step and the result."""
-    from ..aws.enforce import apply_plan, undo_run
+    from mfa_tui.engine.runs import apply_plan, undo_run
 
     conn = app.connection()
     progress = lambda p: post(RunStep(p))  # noqa: E731 - called from the engine's pool
@@ -69,7 +69,7 @@ class EnforcementActions:
     inventory: Inventory | None
 
     def _targets(self) -> tuple[str, ...]:
-        from ..widgets.users_table import UsersTable
+        from mfa_tui.tui.widgets.users_table import UsersTable
 
         if self.marks:
             return tuple(sorted(self.marks))
@@ -124,7 +124,7 @@ class EnforcementActions:
 
     def run_failed(self, error: BaseException | None) -> None:
         """The run could not start or stopped on an error: say why, in one sentence."""
-        from ..aws.errors import explain
+        from mfa_tui.aws.errors import explain
 
         self._cancel = None
         message = explain(error) if error else "The run failed."
@@ -156,7 +156,7 @@ class EnforcementActions:
             self._redraw()  # type: ignore[attr-defined]
 
     def on_run_finished(self, message: RunFinished) -> None:
-        from ..core.plan_text import result_lines
+        from mfa_tui.core.plan_text import result_lines
 
         result = message.result
         self._cancel = None

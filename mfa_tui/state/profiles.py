@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from . import keyring_access
-from .config import config_dir
-from .core.errors import Explained
+from mfa_tui.core.errors import Explained
+from mfa_tui.state import keyring_access
+from mfa_tui.state.paths import config_dir
 
 FILE_NAME = "profiles.toml"
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")

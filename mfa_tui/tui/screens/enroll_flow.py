@@ -2,7 +2,7 @@
 
 :class:`EnrollFlow` holds the state of one attempt (the :class:`Enrollment` that owns the new
 device, the device's seed while it is shown) and runs every AWS call in a thread worker; the
-results come back as messages that :class:`~mfa_tui.screens.enroll.EnrollScreen` draws. A
+results come back as messages that :class:`~mfa_tui.tui.screens.enroll.EnrollScreen` draws. A
 hang-up (SIGHUP: the SSH connection dropped) or SIGTERM cancels like Esc, so the device is
 deleted instead of the process dying with it in place.
 """
@@ -25,11 +25,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from ..core.otpauth import NewVirtualDevice, enrollment_uri
+from mfa_tui.core.otpauth import NewVirtualDevice, enrollment_uri
 
 if TYPE_CHECKING:
-    from ..app import MfaTuiApp
-    from ..aws.enroll import Enrollment
+    from mfa_tui.aws.enroll import Enrollment
+    from mfa_tui.tui.app import MfaTuiApp
 
 EXIT_ENROLLED, EXIT_CANCELLED, EXIT_ERROR = 0, 1, 2
 
@@ -146,8 +146,8 @@ class EnrollFlow(Screen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
     def start(self) -> None:
         """Who, which account, room for a device; then create it and build the URI."""
-        from ..aws.enroll import DeviceNameTaken, Enrollment
-        from ..aws.mfa_devices import EnrollError, account_alias, caller_user_name
+        from mfa_tui.aws.enroll import DeviceNameTaken, Enrollment
+        from mfa_tui.aws.mfa_devices import EnrollError, account_alias, caller_user_name
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         conn = app.connection()
@@ -174,7 +174,7 @@ class EnrollFlow(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
     def enable(self, code1: str, code2: str) -> None:
-        from ..aws.mfa_devices import EnrollError
+        from mfa_tui.aws.mfa_devices import EnrollError
 
         assert self._enrollment is not None
         try:
@@ -193,7 +193,7 @@ class EnrollFlow(Screen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
     def delete_orphans_then_start(self, serials: tuple[str, ...]) -> None:
-        from ..aws.mfa_devices import delete_orphans
+        from mfa_tui.aws.mfa_devices import delete_orphans
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         delete_orphans(app.connection().client("iam"), serials)
@@ -202,8 +202,8 @@ class EnrollFlow(Screen[str | None]):
     @work(thread=True, exit_on_error=False, group="refresh")
     def refresh_below(self, user: str) -> None:
         """Read the user live so the screen below updates their row in place."""
-        from ..aws.user_detail import load_user_detail
-        from .user_detail import UserDetailScreen
+        from mfa_tui.aws.user_detail import load_user_detail
+        from mfa_tui.tui.screens.user_detail import UserDetailScreen
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         detail = load_user_detail(app.connection(), user)
@@ -216,9 +216,9 @@ class EnrollFlow(Screen[str | None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or event.worker.group not in ("enroll", "discard"):
             return
-        from ..aws.errors import explain
-        from ..aws.mfa_devices import EnrollError
-        from ..aws.user_detail import NoSuchUser
+        from mfa_tui.aws.errors import explain
+        from mfa_tui.aws.mfa_devices import EnrollError
+        from mfa_tui.aws.user_detail import NoSuchUser
 
         error = event.worker.error
         if isinstance(error, NoSuchUser | EnrollError):

@@ -21,13 +21,13 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from ..core.models import MfaDevice
-from ..core.text import age
-from ..core.totp_check import check_code_format
-from ..widgets.code_pair import CodePair
+from mfa_tui.core.models import MfaDevice
+from mfa_tui.core.text import age
+from mfa_tui.core.totp_check import check_code_format
+from mfa_tui.tui.widgets.code_pair import CodePair
 
 if TYPE_CHECKING:
-    from ..app import MfaTuiApp
+    from mfa_tui.tui.app import MfaTuiApp
 
 
 def device_line(device: MfaDevice, now: datetime | None = None) -> str:
@@ -119,7 +119,7 @@ class _DeviceModal(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="device")
     def load_devices(self) -> None:
-        from ..aws.mfa_devices import list_user_devices
+        from mfa_tui.aws.mfa_devices import list_user_devices
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         self.post_message(self.Loaded(list_user_devices(app.connection().client("iam"),
@@ -166,9 +166,9 @@ class _DeviceModal(ModalScreen[bool]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
-        from ..aws.errors import explain
-        from ..aws.mfa_devices import EnrollError
-        from ..aws.user_detail import NoSuchUser
+        from mfa_tui.aws.errors import explain
+        from mfa_tui.aws.mfa_devices import EnrollError
+        from mfa_tui.aws.user_detail import NoSuchUser
 
         error = event.worker.error
         if isinstance(error, EnrollError | NoSuchUser):
@@ -226,7 +226,7 @@ class RemoveDeviceScreen(_DeviceModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="device")
     def remove_chosen(self, device: MfaDevice) -> None:
-        from ..aws.mfa_devices import remove_device
+        from mfa_tui.aws.mfa_devices import remove_device
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         self.post_message(self.Done(remove_device(app.connection().client("iam"), self.user,
@@ -275,7 +275,7 @@ class ResyncDeviceScreen(_DeviceModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="device")
     def resync(self, device: MfaDevice, code1: str, code2: str) -> None:
-        from ..aws.mfa_devices import resync_device
+        from mfa_tui.aws.mfa_devices import resync_device
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         resync_device(app.connection().client("iam"), self.user, device.serial, code1, code2)

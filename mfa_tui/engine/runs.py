@@ -22,10 +22,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from ..core.plan_models import Plan, Step
-from ..core.policy_templates import load_template
-from ..core.resume import plan_header
-from ..core.run_result import (
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.aws.step_ops import StepContext, no_blind_resend, run_step
+from mfa_tui.core.plan_models import Plan, Step
+from mfa_tui.core.policy_templates import load_template
+from mfa_tui.core.resume import plan_header
+from mfa_tui.core.run_result import (
     DEFAULT_WORKERS,
     Progress,
     RunKind,
@@ -33,10 +35,8 @@ from ..core.run_result import (
     RunResult,
     StepResult,
 )
-from ..core.undo_plan import UndoPlan, undo_header
-from ..journal import Journal, new_run_id, now_iso
-from .session import AwsConnection
-from .step_ops import StepContext, no_blind_resend, run_step
+from mfa_tui.core.undo_plan import UndoPlan, undo_header
+from mfa_tui.state.journal import Journal, new_run_id, now_iso
 
 ProgressCallback = Callable[[Progress], None]
 

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .core.run_result import RunRecord, StepResult
+from mfa_tui.core.run_result import RunRecord, StepResult
 
 
 def journal_dir() -> Path:
     """Where the journals live."""
-    from .config import state_dir
+    from mfa_tui.state.paths import state_dir
 
     return state_dir() / "journal"
 

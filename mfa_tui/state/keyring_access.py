@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .core.errors import Explained
+from mfa_tui.core.errors import Explained
 
 SERVICE = "mfa-tui"
 DEFAULT_TIMEOUT = 10.0

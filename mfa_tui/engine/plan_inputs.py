@@ -7,16 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..core.models import DEFAULT_POLICY_NAME, Inventory
-from ..core.plan import build_plan
-from ..core.plan_models import Plan, Selection
-from ..core.resume import resume_plan
-from ..core.run_result import RunRecord
-from ..core.undo_plan import UndoPlan, build_undo
-from ..journal import find_run, latest_apply, latest_unfinished
-from .inventory import live_user, load_inventory, policy_arn
-from .policy_state import read_group_state, read_policy_state, read_undo_state
-from .session import AwsConnection
+from mfa_tui.aws.inventory import live_user, load_inventory, policy_arn
+from mfa_tui.aws.policy_state import read_group_state, read_policy_state, read_undo_state
+from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.models import DEFAULT_POLICY_NAME, Inventory
+from mfa_tui.core.plan import build_plan
+from mfa_tui.core.plan_models import Plan, Selection
+from mfa_tui.core.resume import resume_plan
+from mfa_tui.core.run_result import RunRecord
+from mfa_tui.core.undo_plan import UndoPlan, build_undo
+from mfa_tui.state.journal import find_run, latest_apply, latest_unfinished
 
 TEMPLATE = "enforce-mfa"
 
@@ -27,7 +27,7 @@ class NoSuchRun(Exception):
 
 def load_template_document(name: str = TEMPLATE) -> dict[str, Any]:
     """The policy template the plan applies."""
-    from ..core.policy_templates import load_template
+    from mfa_tui.core.policy_templates import load_template
 
     return load_template(name)
 
@@ -103,6 +103,6 @@ def load_undo(
 
 
 def _where(directory: Path | None) -> str:
-    from ..journal import journal_dir
+    from mfa_tui.state.journal import journal_dir
 
     return str(directory or journal_dir())

@@ -48,8 +48,8 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 def styles_dir() -> Path:
     """The stylesheets: inside the installed package, or at the top of a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "styles", here.parent / "styles"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "styles", package.parent / "styles"):
         if candidate.is_dir():
             return candidate
-    return here / "styles"
+    return package / "styles"

@@ -16,18 +16,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ..core.inventory_merge import confirmed_record, replaces_shown
-from ..core.models import Inventory
-from ..core.report_snapshot import ReportSnapshot, provisional_inventory
-from ..core.table_view import SORT_KEYS, View, select_rows
-from ..widgets.account_header import AccountHeader
-from ..widgets.run_progress import RunProgress
-from ..widgets.users_table import UsersTable
-from .enforcement_run import EnforcementActions
-from .user_detail import UserDetailScreen
+from mfa_tui.core.inventory_merge import confirmed_record, replaces_shown
+from mfa_tui.core.models import Inventory
+from mfa_tui.core.report_snapshot import ReportSnapshot, provisional_inventory
+from mfa_tui.core.table_view import SORT_KEYS, View, select_rows
+from mfa_tui.tui.screens.enforcement_run import EnforcementActions
+from mfa_tui.tui.screens.user_detail import UserDetailScreen
+from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.run_progress import RunProgress
+from mfa_tui.tui.widgets.users_table import UsersTable
 
 if TYPE_CHECKING:
-    from ..app import MfaTuiApp
+    from mfa_tui.tui.app import MfaTuiApp
 
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ class MainScreen(EnforcementActions, Screen[None]):
         if prefetch is not None and prefetch.stopped and not prefetched:
             return  # stopped on purpose: the app is leaving or reading another account
         if inventory is None:
-            from ..aws.inventory import load_inventory
+            from mfa_tui.aws.inventory import load_inventory
 
             inventory = load_inventory(app.connection(), on_report=report_arrived,
                                        on_status=waiting)
@@ -142,7 +142,7 @@ class MainScreen(EnforcementActions, Screen[None]):
             return  # superseded (e.g. the profile was switched meanwhile)
         self.post_message(self.InventoryLoaded(inventory))
         if app.cache_key:
-            from ..inventory_cache import save_cached
+            from mfa_tui.state.inventory_cache import save_cached
 
             save_cached(app.cache_key, inventory)
         if prefetched:  # connect now, so the first detail or action does not wait for it
@@ -153,7 +153,7 @@ class MainScreen(EnforcementActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="cache")
     def load_cached(self, key: str) -> None:
-        from ..inventory_cache import load_cached
+        from mfa_tui.state.inventory_cache import load_cached
 
         inventory = load_cached(key)
         if inventory is not None and not get_current_worker().is_cancelled:
@@ -189,7 +189,7 @@ class MainScreen(EnforcementActions, Screen[None]):
             return
         if event.worker.is_cancelled:
             return  # an answer for a connection that was switched away from
-        from ..aws.errors import explain
+        from mfa_tui.aws.errors import explain
 
         error = event.worker.error
         message = explain(error) if error else "Reading the account failed."
@@ -306,7 +306,7 @@ class MainScreen(EnforcementActions, Screen[None]):
         self._redraw()
 
     def action_switch_profile(self) -> None:
-        from .profile_picker import ProfilePickerScreen, switch_to
+        from mfa_tui.tui.screens.profile_picker import ProfilePickerScreen, switch_to
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         self.app.push_screen(ProfilePickerScreen(app.profile_label),
@@ -331,7 +331,7 @@ class MainScreen(EnforcementActions, Screen[None]):
 
     def action_enroll(self) -> None:
         """The enrollment screen for the cursor user; their row updates in place after."""
-        from .enroll import EnrollScreen
+        from mfa_tui.tui.screens.enroll import EnrollScreen
 
         user = self.query_one(UsersTable).current
         if user is not None:

@@ -2,7 +2,7 @@
 
 botocore's import, the clients and the credential report cost about twice a bare Textual
 start, all of it CPU; in one Python process the two take turns on the GIL. A child process
-(``python -m mfa_tui.prefetch``) does the AWS part on the other core and sends it back
+(``python -m mfa_tui.engine.prefetch``) does the AWS part on the other core and sends it back
 over a pipe, one JSON line each: the credential report as it came (the TUI parses it and
 paints the provisional table while the helper reads on), then the complete inventory
 (``mfa_tui.core.inventory_codec``: names, flags, dates, the report's CSV; no secrets).
@@ -27,12 +27,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from .connect import GlobalOptions
-from .core.errors import Explained
-from .core.models import Inventory
+from mfa_tui.core.errors import Explained
+from mfa_tui.core.models import Inventory
+from mfa_tui.engine.connect import GlobalOptions
 
 if TYPE_CHECKING:
-    from .core.report_snapshot import ReportSnapshot
+    from mfa_tui.core.report_snapshot import ReportSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,8 @@ class Prefetch:
         waits for. None: the helper stepped aside or died; read the account in-process. An
         AWS error raises ``Explained``.
         """
-        from .core.inventory_codec import inventory_from_dict, snapshot_from_dict
-        from .core.report_snapshot import provisional_inventory
+        from mfa_tui.core.inventory_codec import inventory_from_dict, snapshot_from_dict
+        from mfa_tui.core.report_snapshot import provisional_inventory
 
         stdout: IO[bytes] | None = self._process.stdout
         if stdout is None:
@@ -133,7 +133,7 @@ def child_main(argv: Sequence[str]) -> int:
     # Until the report's table is sent, collecting would walk botocore's big heap again and
     # again (measured: the report's parse took 4x longer): collect after, minus that heap.
     gc.disable()
-    from .launch import plain_tui_options
+    from mfa_tui.engine.launch_options import plain_tui_options
 
     options = plain_tui_options(argv)
     if options is None:
@@ -148,19 +148,19 @@ def child_main(argv: Sequence[str]) -> int:
         gc.freeze()
         gc.enable()
 
-    from .core.inventory_codec import inventory_to_dict, snapshot_to_dict
+    from mfa_tui.core.inventory_codec import inventory_to_dict, snapshot_to_dict
 
     try:
-        from .aws.inventory import load_inventory
-        from .connect import make_connector
+        from mfa_tui.aws.inventory import load_inventory
+        from mfa_tui.engine.connect import make_connector
 
         inventory = load_inventory(make_connector(opts)(), on_report=on_report,
                                    on_status=lambda text: _send(out, status=text))
     except BrokenPipeError:
         return 0  # the TUI stopped meanwhile
     except Exception as exc:
-        from .aws.errors import explain
-        from .core.mfa_code import CannotAskForCode
+        from mfa_tui.aws.errors import explain
+        from mfa_tui.core.mfa_code import CannotAskForCode
 
         if isinstance(exc, CannotAskForCode):
             return 0  # the profile needs an MFA code: the TUI asks for it in its modal
@@ -171,7 +171,7 @@ def child_main(argv: Sequence[str]) -> int:
 
 
 def _is_keyring_profile(name: str) -> bool:
-    from . import profiles
+    from mfa_tui.state import profiles
 
     try:
         return name in profiles.load_all()

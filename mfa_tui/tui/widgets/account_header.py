@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ..core.models import Inventory
-from ..core.text import age_short
+from mfa_tui.core.models import Inventory
+from mfa_tui.core.text import age_short
 
 
 class AccountHeader(Static):

@@ -17,7 +17,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from ..core.qr_text import fit_half_block_lines, half_block_lines, qr_matrix, qr_size
+from mfa_tui.core.qr_text import fit_half_block_lines, half_block_lines, qr_matrix, qr_size
 
 #: Dark modules on light: the glyphs' foreground is the dark module colour.
 QR_STYLE = Style(color="#000000", bgcolor="#ffffff")

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
-    from ..app import MfaTuiApp
+    from mfa_tui.tui.app import MfaTuiApp
 
 Source = Literal["chain", "keyring", "aws"]
 _SOURCE_TEXT = {"chain": "", "keyring": "keyring profile", "aws": "AWS config profile"}
@@ -68,8 +68,8 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profiles")
     def read_profiles(self) -> None:
-        from .. import profiles
-        from ..aws.credentials import aws_config_profiles
+        from mfa_tui.aws.credentials import aws_config_profiles
+        from mfa_tui.state import profiles
 
         keyring_names = sorted(profiles.load_all())
         choices = [ProfileChoice(None, "chain")]
@@ -100,7 +100,7 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group == "profiles":
-            from ..aws.errors import explain
+            from mfa_tui.aws.errors import explain
 
             error = event.worker.error or RuntimeError("unknown")
             self.query_one("#profile-picker-status", Static).update(
@@ -118,7 +118,7 @@ def switch_to(app: MfaTuiApp, choice: ProfileChoice | None) -> None:
     """Connect the app to ``choice`` (None or the active profile: nothing to do)."""
     if choice is None or (choice.label == app.profile_label and not app.options.demo):
         return
-    from ..connect import make_connector
+    from mfa_tui.engine.connect import make_connector
 
     opts = replace(app.options, profile=choice.name, demo=False)
     connector = make_connector(opts, ask_code=app.ask_mfa_code)

@@ -22,12 +22,18 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Footer, Static
 
-from ..core.enroll_layout import choose_layout
-from ..core.otpauth import group_secret
-from ..core.totp_check import check_codes
-from ..widgets.code_pair import CodePair
-from ..widgets.qr_code import QrCode
-from .enroll_flow import EXIT_CANCELLED, EXIT_ENROLLED, EXIT_ERROR, EnrollFlow, EnrollOutcome
+from mfa_tui.core.enroll_layout import choose_layout
+from mfa_tui.core.otpauth import group_secret
+from mfa_tui.core.totp_check import check_codes
+from mfa_tui.tui.screens.enroll_flow import (
+    EXIT_CANCELLED,
+    EXIT_ENROLLED,
+    EXIT_ERROR,
+    EnrollFlow,
+    EnrollOutcome,
+)
+from mfa_tui.tui.widgets.code_pair import CodePair
+from mfa_tui.tui.widgets.qr_code import QrCode
 
 __all__ = ["EXIT_CANCELLED", "EXIT_ENROLLED", "EXIT_ERROR", "EnrollOutcome", "EnrollScreen"]
 
@@ -224,7 +230,7 @@ class EnrollScreen(EnrollFlow):
     def action_delete_orphans(self) -> None:
         if self.state != "orphans" or not self._orphans:
             return
-        from .device_actions import orphans_confirmation
+        from mfa_tui.tui.screens.device_actions import orphans_confirmation
 
         serials = self._orphans
 

@@ -21,8 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..core.models import UserRecord
-from ..core.text import age, mfa_text
+from mfa_tui.core.models import UserRecord
+from mfa_tui.core.text import age, mfa_text
 
 
 @dataclass(frozen=True)

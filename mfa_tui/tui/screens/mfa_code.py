@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ..core.mfa_code import CodeRequest, clean_code
+from mfa_tui.core.mfa_code import CodeRequest, clean_code
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -16,11 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from ..core.models import UserRecord
-from ..core.user_detail import UserDetail, check_lines
+from mfa_tui.core.models import UserRecord
+from mfa_tui.core.user_detail import UserDetail, check_lines
 
 if TYPE_CHECKING:
-    from ..app import MfaTuiApp
+    from mfa_tui.tui.app import MfaTuiApp
 
 #: Tones of the check lines → component classes styled with theme colours in app.tcss.
 _TONE_CLASS = {"ok": "ok", "bad": "bad", "warn": "warn", "unknown": "warn", "plain": ""}
@@ -74,23 +74,23 @@ class UserDetailScreen(Screen[None]):
             self.action_reload()  # the row below updates too (Confirmed)
 
     def action_enroll(self) -> None:
-        from .enroll import EnrollScreen
+        from mfa_tui.tui.screens.enroll import EnrollScreen
 
         self.app.push_screen(EnrollScreen(self.user.user), self._reload_if)
 
     def action_resync(self) -> None:
-        from .device_actions import ResyncDeviceScreen
+        from mfa_tui.tui.screens.device_actions import ResyncDeviceScreen
 
         self.app.push_screen(ResyncDeviceScreen(self.user.user), self._reload_if)
 
     def action_remove_device(self) -> None:
-        from .device_actions import RemoveDeviceScreen
+        from mfa_tui.tui.screens.device_actions import RemoveDeviceScreen
 
         self.app.push_screen(RemoveDeviceScreen(self.user.user), self._reload_if)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load_detail(self) -> None:
-        from ..aws.user_detail import load_user_detail
+        from mfa_tui.aws.user_detail import load_user_detail
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         detail = load_user_detail(app.connection(), self.user.user)
@@ -112,8 +112,8 @@ class UserDetailScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or event.worker.group != "detail":
             return
-        from ..aws.errors import explain
-        from ..aws.user_detail import NoSuchUser
+        from mfa_tui.aws.errors import explain
+        from mfa_tui.aws.user_detail import NoSuchUser
 
         error = event.worker.error
         message = str(error) if isinstance(error, NoSuchUser) else explain(

@@ -12,9 +12,9 @@ import logging
 import os
 from pathlib import Path
 
-from .config import state_dir
-from .core.inventory_codec import inventory_from_dict, inventory_to_dict
-from .core.models import Inventory
+from mfa_tui.core.inventory_codec import inventory_from_dict, inventory_to_dict
+from mfa_tui.core.models import Inventory
+from mfa_tui.state.paths import state_dir
 
 log = logging.getLogger(__name__)
 

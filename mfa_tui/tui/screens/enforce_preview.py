@@ -22,11 +22,11 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
-    from ..app import MfaTuiApp
-    from ..core.plan_models import Plan
-    from ..core.plan_text import Line
-    from ..core.run_result import RunRecord
-    from ..core.undo_plan import UndoPlan
+    from mfa_tui.core.plan_models import Plan
+    from mfa_tui.core.plan_text import Line
+    from mfa_tui.core.run_result import RunRecord
+    from mfa_tui.core.undo_plan import UndoPlan
+    from mfa_tui.tui.app import MfaTuiApp
 
 Kind = Literal["apply", "undo"]
 
@@ -104,20 +104,20 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
     def load(self) -> None:
-        from ..core.plan_text import plan_lines, undo_lines
+        from mfa_tui.core.plan_text import plan_lines, undo_lines
 
         app: MfaTuiApp = self.app  # type: ignore[assignment]
         conn = app.connection()
         if self.kind == "apply":
-            from ..aws.plan_inputs import load_plan
-            from ..core.plan_models import Selection
+            from mfa_tui.core.plan_models import Selection
+            from mfa_tui.engine.plan_inputs import load_plan
 
             plan = load_plan(conn, Selection(mode="users", users=self.users))
             request = RunRequest("apply", plan.account, plan=plan)
             ready = self.Ready(plan_lines(plan), request, plan.affected_users,
                                bool(plan.blockers), plan.nothing_to_do)
         else:
-            from ..aws.plan_inputs import load_undo
+            from mfa_tui.engine.plan_inputs import load_undo
 
             record, undo = load_undo(conn, None)
             steps = len(undo.per_user) + len(undo.final)
@@ -168,7 +168,7 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or event.worker.group != "preview":
             return
-        from ..aws.errors import explain
+        from mfa_tui.aws.errors import explain
 
         error = event.worker.error or RuntimeError("unknown error")
         known = type(error).__name__ in {"NoSuchRun", "Explained", "PlanBlocked"}

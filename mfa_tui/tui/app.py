@@ -11,15 +11,15 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from .config import styles_dir
-from .connect import GlobalOptions
-from .screens.main import MainScreen
+from mfa_tui.engine.connect import GlobalOptions
+from mfa_tui.state.paths import styles_dir
+from mfa_tui.tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from .aws.session import AwsConnection
-    from .connect import Connector
-    from .core.mfa_code import CodeRequest
-    from .prefetch import Prefetch
+    from mfa_tui.aws.session import AwsConnection
+    from mfa_tui.core.mfa_code import CodeRequest
+    from mfa_tui.engine.connect import Connector
+    from mfa_tui.engine.prefetch import Prefetch
 
 
 class MfaTuiApp(App[int]):
@@ -87,7 +87,7 @@ class MfaTuiApp(App[int]):
 
     def ask_mfa_code(self, request: CodeRequest) -> str | None:
         """Ask for an MFA code in a modal and wait for it. Call from a worker thread only."""
-        from .screens.mfa_code import ask_in_app
+        from mfa_tui.tui.screens.mfa_code import ask_in_app
 
         return ask_in_app(self, request)
 

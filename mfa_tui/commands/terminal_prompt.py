@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import sys
 
-from .core.mfa_code import CodeRequest
+from mfa_tui.core.mfa_code import CodeRequest
 
 
 def read_line(prompt: str) -> str | None:

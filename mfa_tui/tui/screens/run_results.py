@@ -10,10 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from .enforce_preview import TONE_CLASSES, lines_text
+from mfa_tui.tui.screens.enforce_preview import TONE_CLASSES, lines_text
 
 if TYPE_CHECKING:
-    from ..core.plan_text import Line
+    from mfa_tui.core.plan_text import Line
 
 
 class RunResultsScreen(ModalScreen[None]):

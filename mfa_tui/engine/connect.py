@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .aws.session import AwsConnection, ConnectionOptions
-    from .core.mfa_code import AskCode
+    from mfa_tui.aws.session import AwsConnection, ConnectionOptions
+    from mfa_tui.core.mfa_code import AskCode
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,11 @@ def make_connector(opts: GlobalOptions, *, ask_code: AskCode | None = None) -> C
         return made[0]
 
     def _connect() -> AwsConnection:
-        from .aws.session import AwsConnection, ConnectionOptions
+        from mfa_tui.aws.session import AwsConnection, ConnectionOptions
 
         if opts.demo:
-            from .demo import start_demo
-            from .demo.server import (
+            from mfa_tui.demo import start_demo
+            from mfa_tui.demo.server import (
                 DEMO_ACCESS_KEY_ID,
                 DEMO_REGION,
                 DEMO_SECRET_ACCESS_KEY,
@@ -80,13 +80,13 @@ def connection_options(opts: GlobalOptions) -> ConnectionOptions:
     """Resolve ``--profile``: a keyring profile first, else an AWS config profile, else a
     sentence naming both sources. Without a profile: the standard AWS chain. Command-line
     ``--region``/``--endpoint-url`` win over the profile's, which win over the environment."""
-    from .aws.session import ConnectionOptions
+    from mfa_tui.aws.session import ConnectionOptions
 
     env_endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
     if not opts.profile:
         return ConnectionOptions(region=opts.region,
                                  endpoint_url=opts.endpoint_url or env_endpoint)
-    from . import profiles
+    from mfa_tui.state import profiles
 
     stored = profiles.load_all().get(opts.profile)
     if stored is not None:
@@ -101,7 +101,7 @@ def connection_options(opts: GlobalOptions) -> ConnectionOptions:
             role_arn=stored.role_arn,
             label=stored.name,
         )
-    from .aws.credentials import aws_config_profiles
+    from mfa_tui.aws.credentials import aws_config_profiles
 
     aws_names = aws_config_profiles()
     if opts.profile in aws_names:

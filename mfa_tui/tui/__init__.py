@@ -1,0 +1,1 @@
+"""The Textual UI: the app, its screens and widgets. Draws models, runs workers; no AWS calls."""
