@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mfa_tui.core.mfa_code import CodeRequest
     from mfa_tui.engine.prefetch import Prefetch
 
-EXIT_OK, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 
 
 def _positive(text: str) -> int:

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from mfa_tui.aws.errors import explain
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.aws.user_detail import NoSuchUser
+from mfa_tui.core.errors import EnrollError
 from mfa_tui.core.inventory_merge import device as make_device
 from mfa_tui.core.models import MfaDevice
 
@@ -22,16 +23,6 @@ log = logging.getLogger(__name__)
 
 #: AWS allows this many MFA devices per IAM user.
 MAX_DEVICES_PER_USER = 8
-
-
-class EnrollError(Exception):
-    """A failure, as one sentence for the user. ``retry``: the same device may be tried again
-    (new codes, or a few seconds later); otherwise the attempt is over."""
-
-    def __init__(self, message: str, *, code: str = "", retry: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
-        self.retry = retry
 
 
 def error_code(exc: BaseException) -> str:

@@ -9,19 +9,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.errors import NotInOrganization
 from mfa_tui.core.scp_plan import OrgState, ScpPlan
 
 SCP = "SERVICE_CONTROL_POLICY"
-
-
-class NotInOrganization(Exception):
-    """The account is not a member of an organization."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This account is not in an AWS Organization: SCPs need one. Use the identity "
-            "policy instead (`mfa-tui plan` / `apply`), or create an organization first."
-        )
 
 
 def _code(exc: ClientError) -> str:

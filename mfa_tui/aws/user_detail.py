@@ -13,21 +13,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from mfa_tui.aws.errors import explain
 from mfa_tui.aws.inventory import DEFAULT_POLICY_NAME
 from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.errors import NoSuchUser
 from mfa_tui.core.inventory_merge import device
 from mfa_tui.core.user_detail import AccessKey, Part, UserDetail, enforcement_source
 
 log = logging.getLogger(__name__)
-
-
-class NoSuchUser(Exception):
-    """The account has no IAM user of that name."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        super().__init__(
-            f"There is no IAM user named '{name}' in this account: check the spelling "
-            "(the user name, not the ARN), or list the users with `mfa-tui report`."
-        )
 
 
 def _code(exc: BaseException | None) -> str:

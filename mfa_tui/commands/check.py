@@ -18,7 +18,9 @@ from mfa_tui.core.user_detail import Tone, UserDetail, check_lines, detail_json
 if TYPE_CHECKING:
     from mfa_tui.engine.connect import Connector
 
-EXIT_COMPLIANT, EXIT_NOT_COMPLIANT, EXIT_ERROR = 0, 1, 2
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
+from mfa_tui.core.exit_codes import NOT_COMPLIANT as EXIT_NOT_COMPLIANT
+from mfa_tui.core.exit_codes import OK as EXIT_COMPLIANT
 
 _STYLES: dict[Tone, str] = {
     "ok": "bold green",

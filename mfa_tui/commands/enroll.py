@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mfa_tui.engine.connect import Connector
 
-EXIT_ENROLLED, EXIT_CANCELLED, EXIT_ERROR = 0, 1, 2
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
+from mfa_tui.core.exit_codes import OK as EXIT_ENROLLED
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,9 @@ from mfa_tui.core.policy_templates import MANAGED_POLICY_MAX_CHARS
 if TYPE_CHECKING:
     from mfa_tui.engine.connect import Connector
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNREADABLE = 0, 1, 2
+from mfa_tui.core.exit_codes import ERROR as EXIT_UNREADABLE
+from mfa_tui.core.exit_codes import FINDINGS as EXIT_FINDINGS
+from mfa_tui.core.exit_codes import OK as EXIT_CLEAN
 
 _STYLES = {"error": "bold red", "warning": "yellow"}
 

@@ -16,7 +16,8 @@ from mfa_tui.state import profiles
 if TYPE_CHECKING:
     from mfa_tui.engine.connect import Connector
 
-EXIT_OK, EXIT_ERROR = 0, 2
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
+from mfa_tui.core.exit_codes import OK as EXIT_OK
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from mfa_tui.core.scp_plan import ScpPlan, Tone
     from mfa_tui.engine.connect import Connector
 
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
+from mfa_tui.core.exit_codes import OK as EXIT_OK
 
 _STYLES: dict[str, str] = {
     "header": "bold", "add": "green", "remove": "red", "context": "dim", "ok": "green",

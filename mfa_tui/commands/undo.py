@@ -10,8 +10,9 @@ from rich.console import Console
 
 from mfa_tui.commands.enforcement_cli import confirm, print_lines
 from mfa_tui.commands.progress_bar import progress_bar
+from mfa_tui.core.exit_codes import ERROR as EXIT_COULD_NOT_START
+from mfa_tui.core.exit_codes import OK as EXIT_DONE
 from mfa_tui.core.plan_text import result_lines, undo_lines
-from mfa_tui.core.run_result import EXIT_COULD_NOT_START, EXIT_DONE
 from mfa_tui.engine.plan_inputs import NoSuchRun, load_undo
 from mfa_tui.engine.runs import undo_run
 

@@ -1,4 +1,7 @@
-"""Errors whose message is already the one sentence a user reads (pure: no I/O)."""
+"""Errors whose message is already the one sentence a user reads (pure: no I/O).
+
+Every user-facing failure is an ``Explained`` subclass: commands print it and exit 2, the TUI's
+one worker-error handler shows it; a new failure is a new subclass here."""
 
 from __future__ import annotations
 
@@ -8,3 +11,42 @@ class Explained(Exception):
 
     ``aws.errors.explain`` passes these through unchanged; nothing secret goes in the message.
     """
+
+
+class EnrollError(Explained):
+    """A failure, as one sentence for the user. ``retry``: the same device may be tried again
+    (new codes, or a few seconds later); otherwise the attempt is over."""
+
+    def __init__(self, message: str, *, code: str = "", retry: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retry = retry
+
+
+class NoSuchUser(Explained):
+    """The account has no IAM user of that name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"There is no IAM user named '{name}' in this account: check the spelling "
+            "(the user name, not the ARN), or list the users with `mfa-tui report`."
+        )
+
+
+class NotInOrganization(Explained):
+    """The account is not a member of an organization."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This account is not in an AWS Organization: SCPs need one. Use the identity "
+            "policy instead (`mfa-tui plan` / `apply`), or create an organization first."
+        )
+
+
+class NoSuchRun(Explained):
+    """``undo RUN_ID`` names no journaled apply run."""
+
+
+class PlanBlocked(Explained):
+    """The plan has a blocker (e.g. the caller would lock themselves out): nothing was done."""

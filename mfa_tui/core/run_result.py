@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mfa_tui.core.exit_codes import OK as EXIT_DONE
+from mfa_tui.core.exit_codes import SOME_FAILED as EXIT_SOME_FAILED
 from mfa_tui.core.plan_models import StepOp
 
 #: done: AWS made the change; already: it was in place; kept: left in place on purpose (undo
@@ -13,8 +15,6 @@ from mfa_tui.core.plan_models import StepOp
 #: made (the reason says why); skipped: not tried (cancelled, or a set-up step failed).
 Outcome = Literal["done", "already", "kept", "failed", "skipped"]
 RunKind = Literal["apply", "undo"]
-
-EXIT_DONE, EXIT_SOME_FAILED, EXIT_COULD_NOT_START = 0, 1, 2
 
 #: Calls in flight at once (terraform's default parallelism): enough to hide a 40-100 ms
 #: round trip (benchmarks/apply.py: 1,000 users in ~6 s at 40 ms, vs ~55 s one by one),

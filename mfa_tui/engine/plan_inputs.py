@@ -10,6 +10,7 @@ from typing import Any
 from mfa_tui.aws.inventory import live_user, load_inventory, policy_arn
 from mfa_tui.aws.policy_state import read_group_state, read_policy_state, read_undo_state
 from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.errors import NoSuchRun
 from mfa_tui.core.models import DEFAULT_POLICY_NAME, Inventory
 from mfa_tui.core.plan import build_plan
 from mfa_tui.core.plan_models import Plan, Selection
@@ -19,10 +20,6 @@ from mfa_tui.core.undo_plan import UndoPlan, build_undo
 from mfa_tui.state.journal import find_run, latest_apply, latest_unfinished
 
 TEMPLATE = "enforce-mfa"
-
-
-class NoSuchRun(Exception):
-    """``undo RUN_ID`` names no journaled apply run."""
 
 
 def load_template_document(name: str = TEMPLATE) -> dict[str, Any]:

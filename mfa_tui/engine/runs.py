@@ -24,6 +24,7 @@ from typing import Any
 
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.aws.step_ops import StepContext, no_blind_resend, run_step
+from mfa_tui.core.errors import PlanBlocked
 from mfa_tui.core.plan_models import Plan, Step
 from mfa_tui.core.policy_templates import load_template
 from mfa_tui.core.resume import plan_header
@@ -39,10 +40,6 @@ from mfa_tui.core.undo_plan import UndoPlan, undo_header
 from mfa_tui.state.journal import Journal, new_run_id, now_iso
 
 ProgressCallback = Callable[[Progress], None]
-
-
-class PlanBlocked(Exception):
-    """The plan has a blocker (e.g. the caller would lock themselves out): nothing was done."""
 
 
 class _Reporter:

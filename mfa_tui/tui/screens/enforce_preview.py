@@ -171,7 +171,6 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         from mfa_tui.aws.errors import explain
 
         error = event.worker.error or RuntimeError("unknown error")
-        known = type(error).__name__ in {"NoSuchRun", "Explained", "PlanBlocked"}
-        message = str(error) if known else explain(error, doing="reading the plan")
+        message = explain(error, doing="reading the plan")  # an Explained passes unchanged
         self.query_one("#preview-body", Static).update(Text(message, style="bold"))
         self._blocked = True

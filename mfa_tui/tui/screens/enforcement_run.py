@@ -127,9 +127,7 @@ class EnforcementActions:
         from mfa_tui.aws.errors import explain
 
         self._cancel = None
-        message = explain(error) if error else "The run failed."
-        if error is not None and type(error).__name__ in {"PlanBlocked", "Explained"}:
-            message = str(error)
+        message = explain(error) if error else "The run failed."  # an Explained passes unchanged
         self.query_one(RunProgress).finish(f"✗ {message}")  # type: ignore[attr-defined]
         self.notify(message, title="Enforcement run failed", severity="error",  # type: ignore[attr-defined]
                     timeout=10)

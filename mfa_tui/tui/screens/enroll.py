@@ -23,19 +23,16 @@ from textual.events import Resize
 from textual.widgets import Footer, Static
 
 from mfa_tui.core.enroll_layout import choose_layout
+from mfa_tui.core.exit_codes import CANCELLED as EXIT_CANCELLED
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
+from mfa_tui.core.exit_codes import OK as EXIT_ENROLLED
 from mfa_tui.core.otpauth import group_secret
 from mfa_tui.core.totp_check import check_codes
-from mfa_tui.tui.screens.enroll_flow import (
-    EXIT_CANCELLED,
-    EXIT_ENROLLED,
-    EXIT_ERROR,
-    EnrollFlow,
-    EnrollOutcome,
-)
+from mfa_tui.tui.screens.enroll_flow import EnrollFlow, EnrollOutcome
 from mfa_tui.tui.widgets.code_pair import CodePair
 from mfa_tui.tui.widgets.qr_code import QrCode
 
-__all__ = ["EXIT_CANCELLED", "EXIT_ENROLLED", "EXIT_ERROR", "EnrollOutcome", "EnrollScreen"]
+__all__ = ["EnrollOutcome", "EnrollScreen"]
 
 
 class EnrollScreen(EnrollFlow):

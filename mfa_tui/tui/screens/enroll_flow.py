@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from mfa_tui.aws.enroll import Enrollment
     from mfa_tui.tui.app import MfaTuiApp
 
-EXIT_ENROLLED, EXIT_CANCELLED, EXIT_ERROR = 0, 1, 2
+from mfa_tui.core.exit_codes import CANCELLED as EXIT_CANCELLED
+from mfa_tui.core.exit_codes import OK as EXIT_ENROLLED
 
 
 @dataclass
