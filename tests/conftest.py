@@ -10,7 +10,7 @@ pytest_plugins = [
     "tests.fixtures.moto_server",
     "tests.fixtures.keyrings",
     "tests.fixtures.terminal",
-    "tests.profile_helpers",  # any_keyring: the file keyring and the Secret Service
+    "tests.fixtures.profile_helpers",  # any_keyring: the file keyring and the Secret Service
 ]
 
 

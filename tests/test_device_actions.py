@@ -27,7 +27,7 @@ from mfa_tui.tui.widgets.code_pair import CodePair
 from mfa_tui.tui.widgets.qr_code import QrCode
 from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.moto_server import MotoServer
-from tests.pilot_support import loaded, until
+from tests.fixtures.pilot_support import loaded, until
 
 
 @pytest.fixture(autouse=True)

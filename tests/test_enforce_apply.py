@@ -21,7 +21,7 @@ from mfa_tui.core.run_result import Progress
 from mfa_tui.engine.plan_inputs import load_plan, load_undo
 from mfa_tui.engine.runs import apply_plan, undo_run
 from mfa_tui.state.journal import list_runs
-from tests.enforce_support import (
+from tests.fixtures.enforce_support import (
     POLICY_ARN,
     acted,
     attached_users,
@@ -96,7 +96,7 @@ def test_apply_creates_a_missing_policy_and_the_journal_says_what_happened(
 
 def test_apply_updates_an_outdated_policy_at_the_version_limit(demo: MotoServer,
                                                                iam: Any) -> None:
-    from tests.enforce_support import outdated_document
+    from tests.fixtures.enforce_support import outdated_document
 
     doc = outdated_document()
     for i in range(4):

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from mfa_tui.demo.account import seed_account
-from tests.enforce_support import acted, attached_users, journal_lines, journals
+from tests.fixtures.enforce_support import acted, attached_users, journal_lines, journals
 from tests.fixtures.moto_server import MotoServer
 from tests.fixtures.terminal import installed_cli
 

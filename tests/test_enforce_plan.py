@@ -21,7 +21,7 @@ from mfa_tui.core.plan_models import PolicyState, PolicyVersion, Selection
 from mfa_tui.core.plan_text import plan_lines
 from mfa_tui.core.policy_templates import load_template
 from mfa_tui.engine.plan_inputs import load_plan
-from tests.enforce_support import POLICY_ARN, connection, outdated_document, run_cli
+from tests.fixtures.enforce_support import POLICY_ARN, connection, outdated_document, run_cli
 from tests.fixtures.moto_server import MotoServer
 
 pytestmark = pytest.mark.usefixtures("state_home")

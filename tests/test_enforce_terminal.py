@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mfa_tui.demo.account import seed_account
-from tests.enforce_support import attached_users
+from tests.fixtures.enforce_support import attached_users
 from tests.fixtures.moto_server import MotoServer
 from tests.fixtures.terminal import installed_cli
 

@@ -20,7 +20,7 @@ from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen
 from mfa_tui.tui.screens.main import MainScreen
 from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.widgets.users_table import UsersTable
-from tests.pilot_support import until
+from tests.fixtures.pilot_support import until
 
 pytestmark = pytest.mark.usefixtures("state_home")
 

@@ -29,7 +29,7 @@ from mfa_tui.tui.screens.enroll import EnrollOutcome, EnrollScreen
 from mfa_tui.tui.widgets.code_pair import CodePair
 from mfa_tui.tui.widgets.qr_code import QrCode
 from tests.fixtures.moto_server import MotoServer
-from tests.pilot_support import until
+from tests.fixtures.pilot_support import until
 
 
 @pytest.fixture(autouse=True)

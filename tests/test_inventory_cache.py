@@ -12,7 +12,7 @@ from mfa_tui.state.inventory_cache import cache_path, load_cached
 from mfa_tui.tui.app import MfaTuiApp
 from mfa_tui.tui.widgets.account_header import AccountHeader
 from mfa_tui.tui.widgets.users_table import UsersTable
-from tests.pilot_support import loaded, until
+from tests.fixtures.pilot_support import loaded, until
 
 
 async def test_second_start_paints_the_cache_then_says_the_refresh_failed(  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from mfa_tui.tui.screens.main import MainScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
 from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.moto_server import MotoServer
-from tests.pilot_support import loaded, until
+from tests.fixtures.pilot_support import loaded, until
 from tests.test_inventory_sources import (
     NOW,
     StubConnection,

@@ -16,7 +16,7 @@ from mfa_tui.tui.screens.main import MainScreen
 from mfa_tui.tui.screens.user_detail import UserDetailScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
 from mfa_tui.tui.widgets.users_table import UsersTable
-from tests.pilot_support import loaded, until
+from tests.fixtures.pilot_support import loaded, until
 
 
 @asynccontextmanager

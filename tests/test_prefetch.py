@@ -23,7 +23,7 @@ from mfa_tui.tui.widgets.account_header import AccountHeader
 from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.keyrings import KeyringEnv
 from tests.fixtures.moto_server import MotoServer
-from tests.pilot_support import loaded, until
+from tests.fixtures.pilot_support import loaded, until
 
 
 def gone(pid: int) -> bool:
@@ -199,7 +199,7 @@ def test_the_helper_steps_aside_for_an_aws_profile_that_needs_an_mfa_code(
     nothing and makes no AssumeRole call; the TUI then asks in its modal (test_profile_tui)."""
     import boto3
 
-    from tests.profile_helpers import create_admin
+    from tests.fixtures.profile_helpers import create_admin
     from tests.test_profile_sessions import TRUST, write_aws_config
 
     iam = boto3.client("iam", endpoint_url=moto.url, region_name="us-east-1")

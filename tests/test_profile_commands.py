@@ -17,7 +17,7 @@ import pytest
 
 from mfa_tui.state.paths import config_dir
 from tests.fixtures.keyrings import SERVICE, KeyringEnv
-from tests.profile_helpers import cli_env, one_sentence, run_cli
+from tests.fixtures.profile_helpers import cli_env, one_sentence, run_cli
 
 SECRET = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYzSECRETKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLE-session-token-never-on-disk"
@@ -217,14 +217,15 @@ def test_a_backend_that_would_prompt_on_the_terminal_is_refused(file_keyring: Ke
 
     keyrings.cryptfile itself is not installed in the test venv: with priority 2.5 it would
     win keyring's auto-detection and change what every other keyring test sees. The stand-in
-    (tests/prompting_keyring.py) is a real file backend with cryptfile's password handling.
+    (tests/fixtures/prompting_keyring.py) is a real file backend with cryptfile's password handling.
     """
-    env = cli_env(PYTHON_KEYRING_BACKEND="tests.prompting_keyring.PromptingKeyring",
+    env = cli_env(PYTHON_KEYRING_BACKEND="tests.fixtures.prompting_keyring.PromptingKeyring",
                   PYTHONPATH=str(ROOT))
     result = run_cli("profile", "add", "p", "--access-key-id", KEY_ID, stdin=SECRET, env=env)
     assert result.returncode == 2
     sentence = one_sentence(result)
-    assert sentence.startswith("The keyring backend tests.prompting_keyring.PromptingKeyring "
+    assert sentence.startswith("The keyring backend "
+                               "tests.fixtures.prompting_keyring.PromptingKeyring "
                                "would ask for its password on the terminal"), sentence
     assert "KEYRING_PROPERTY_KEYRING_KEY" in sentence
     assert not profiles_toml().exists()

@@ -19,7 +19,7 @@ from mfa_tui.core.mfa_code import CodeRequest
 from mfa_tui.engine.connect import GlobalOptions, make_connector
 from tests.fixtures.keyrings import KeyringEnv
 from tests.fixtures.moto_server import MotoServer
-from tests.profile_helpers import (
+from tests.fixtures.profile_helpers import (
     AccessKey,
     add_profile,
     cli_env,

@@ -17,8 +17,8 @@ from mfa_tui.tui.screens.profile_picker import ProfilePickerScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
 from tests.fixtures.keyrings import KeyringEnv
 from tests.fixtures.moto_server import MotoServer
-from tests.pilot_support import until
-from tests.profile_helpers import add_profile, create_admin, leaks
+from tests.fixtures.pilot_support import until
+from tests.fixtures.profile_helpers import add_profile, create_admin, leaks
 from tests.test_profile_sessions import MOTO_SESSION_TOKEN_START, expire_session
 
 ACCOUNT = "123456789012"

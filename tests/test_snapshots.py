@@ -12,8 +12,7 @@ from textual.pilot import Pilot
 from mfa_tui.demo.account import seed_account
 from mfa_tui.engine.connect import GlobalOptions, make_connector
 from mfa_tui.tui.app import MfaTuiApp
-
-from .pilot_support import loaded, until
+from tests.fixtures.pilot_support import loaded, until
 
 
 async def _filled(pilot: Pilot[int]) -> None:
