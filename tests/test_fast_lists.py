@@ -13,9 +13,10 @@ from typing import Any
 
 import botocore.session
 import pytest
+from botocore.model import Shape
 from botocore.parsers import QueryParser
 
-from mfa_tui.aws.fast_lists import FastListParser
+from mfa_tui.aws.fast_lists import FastListParser, FastListParserFactory, NotFast
 from mfa_tui.aws.timestamps import parse_timestamp
 from mfa_tui.demo.account import seed_account
 from tests.fixtures.moto_server import MotoServer
@@ -33,12 +34,30 @@ def raw(moto: MotoServer, query: str) -> bytes:
         return bytes(answer.read())
 
 
-def both(body: bytes, operation: str) -> tuple[Any, Any]:
+def fast_parser() -> FastListParser:
+    """The IAM parser an AwsConnection's session gets (aws/session.py builds it so)."""
+    factory = FastListParserFactory()
+    factory.set_parser_defaults(timestamp_parser=parse_timestamp)
+    parser = factory.create_parser("query")
+    assert isinstance(parser, FastListParser)
+    return parser
+
+
+def output_shape(operation: str) -> Shape:
     model = botocore.session.Session().get_service_model("iam")
     shape = model.operation_model(operation).output_shape
-    response = {"body": body, "headers": {}, "status_code": 200}
-    ours = FastListParser(timestamp_parser=parse_timestamp).parse(dict(response), shape)
-    theirs = QueryParser(timestamp_parser=parse_timestamp).parse(dict(response), shape)
+    assert shape is not None
+    return shape
+
+
+def answer(body: bytes) -> dict[str, Any]:
+    return {"body": body, "headers": {"x-amzn-requestid": "r"}, "status_code": 200}
+
+
+def both(body: bytes, operation: str) -> tuple[Any, Any]:
+    shape = output_shape(operation)
+    ours = fast_parser().parse(answer(body), shape)
+    theirs = QueryParser(timestamp_parser=parse_timestamp).parse(answer(body), shape)
     return ours, theirs
 
 
@@ -62,14 +81,12 @@ def test_same_result_as_botocore_on_moto_answers(moto: MotoServer, query: str,
     seed_account(60)
     moto.client("iam").create_virtual_mfa_device(VirtualMFADeviceName="spare")  # unassigned
     body = raw(moto, query)
-    shape = botocore.session.Session().get_service_model("iam").operation_model(
-        operation).output_shape
+    shape = output_shape(operation)
     for variant in (body, namespaced(body)):
         ours, theirs = both(variant, operation)
         assert ours == theirs
         # ... and the fast path itself read it (no quiet fallback to botocore's parser):
-        fast = FastListParser(timestamp_parser=parse_timestamp)._fast_parse(variant, shape)
-        assert fast[operation[4:]] == theirs[operation[4:]]
+        assert fast_parser().parse_fast(answer(variant), shape) == theirs
     items = ours.get("Users") or ours.get("VirtualMFADevices")
     assert items  # the comparison was about something
     if "MaxItems=7" in query:
@@ -79,11 +96,10 @@ def test_same_result_as_botocore_on_moto_answers(moto: MotoServer, query: str,
 def test_one_parser_reads_answers_with_and_without_the_namespace(moto: MotoServer) -> None:
     seed_account(60)
     body = raw(moto, "Action=ListUsers&MaxItems=1000")
-    shape = botocore.session.Session().get_service_model("iam").operation_model(
-        "ListUsers").output_shape
-    parser = FastListParser(timestamp_parser=parse_timestamp)
-    first = parser._fast_parse(body, shape)
-    second = parser._fast_parse(namespaced(body), shape)
+    shape = output_shape("ListUsers")
+    parser = fast_parser()
+    first = parser.parse_fast(answer(body), shape)
+    second = parser.parse_fast(answer(namespaced(body)), shape)
     assert first["Users"] == second["Users"] and len(first["Users"]) == 60
 
 
@@ -96,3 +112,31 @@ def test_anything_unexpected_goes_to_botocore() -> None:
     ours, theirs = both(body, "ListUsers")
     # botocore makes a list of XML elements of it; the fast path did not guess otherwise.
     assert [type(m) for m in ours["Marker"]] == [type(m) for m in theirs["Marker"]]
+
+
+def test_an_unexpected_item_goes_to_botocore() -> None:
+    """A repeated tag inside a user (botocore makes a list of elements of it) is not guessed
+    at either."""
+    body = (b"<ListUsersResponse><ListUsersResult><IsTruncated>false</IsTruncated>"
+            b"<Users><member><UserName>a</UserName><UserName>b</UserName>"
+            b"<Path>/</Path></member></Users></ListUsersResult>"
+            b"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>"
+            b"</ListUsersResponse>")
+    with pytest.raises(NotFast):
+        fast_parser().parse_fast(answer(body), output_shape("ListUsers"))
+    ours, theirs = both(body, "ListUsers")
+    (user,), (botocores,) = ours["Users"], theirs["Users"]
+    assert [type(m) for m in user["UserName"]] == [type(m) for m in botocores["UserName"]]
+    assert len(user["UserName"]) == 2 and user["Path"] == botocores["Path"] == "/"
+
+
+def test_other_answers_and_errors_are_botocores() -> None:
+    error = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+             b"<Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>")
+    response = {"body": error, "headers": {}, "status_code": 400}
+    shape = output_shape("ListUsers")
+    with pytest.raises(NotFast):
+        fast_parser().parse_fast(dict(response), shape)
+    parsed = fast_parser().parse(dict(response), shape)
+    assert parsed["Error"]["Code"] == "Throttling"
+    assert parsed == QueryParser(timestamp_parser=parse_timestamp).parse(dict(response), shape)
