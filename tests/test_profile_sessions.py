@@ -169,13 +169,18 @@ def test_role_session_is_the_caller_in_process(moto: MotoServer, file_keyring: K
     assert conn.caller().arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/mfa-tui-")
 
 
-def write_aws_config(moto: MotoServer, admin: AccessKey, role_arn: str) -> None:
-    """~/.aws/config (AWS_CONFIG_FILE from the moto fixture) with a role profile needing MFA."""
+def aws_config(text: str) -> None:
+    """Write ~/.aws/config (AWS_CONFIG_FILE from the moto fixture)."""
     import os
 
     path = Path(os.environ["AWS_CONFIG_FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
+    path.write_text(text)
+
+
+def write_aws_config(moto: MotoServer, admin: AccessKey, role_arn: str) -> None:
+    """~/.aws/config with a role profile needing MFA."""
+    aws_config(
         f"[profile base]\naws_access_key_id = {admin.access_key_id}\n"
         f"aws_secret_access_key = {admin.secret_access_key}\n\n"
         f"[profile ops]\nrole_arn = {role_arn}\nsource_profile = base\n"
@@ -262,3 +267,70 @@ def expire_session(conn: AwsConnection) -> None:
     credentials = conn._session.get_credentials()
     assert isinstance(credentials, MfaSessionCredentials)
     credentials._expiry_time = datetime.now(tzutc())
+
+
+def test_aws_config_role_settings_and_a_rejected_code(
+    moto: MotoServer, file_keyring: KeyringEnv, iam: Any
+) -> None:
+    """mfa-tui assumes a config profile's MFA role itself (botocore's provider would prompt
+    with getpass): the profile's role_session_name, external_id and duration_seconds are
+    sent as botocore sends them, and a code STS rejects is asked for again."""
+    admin = create_admin(iam, "admin-a")
+    role = iam.create_role(RoleName="Admin", AssumeRolePolicyDocument=TRUST)["Role"]
+    aws_config(
+        f"[profile base]\naws_access_key_id = {admin.access_key_id}\n"
+        f"aws_secret_access_key = {admin.secret_access_key}\n\n"
+        f"[profile ops]\nrole_arn = {role['Arn']}\nsource_profile = base\n"
+        f"mfa_serial = {serial('admin-a')}\nendpoint_url = {moto.url}\n"
+        "role_session_name = oncall\nexternal_id = ext-42\nduration_seconds = 1800\n")
+    moto.faults.client_error("AssumeRole", "AccessDenied", 403, MFA_REJECTED, times=1)
+    asked: list[CodeRequest] = []
+    codes = iter(["111111", "222222"])
+
+    def ask(request: CodeRequest) -> str:
+        asked.append(request)
+        return next(codes)
+
+    moto.faults.clear_requests()
+    conn = make_connector(GlobalOptions(profile="ops"), ask_code=ask)()
+    assert conn.caller().arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/oncall"
+    assert [r.problem for r in asked] == ["", "AWS rejected that code: wait for the next one "
+                                          "and type it."]
+    assumes = [r for r in moto.faults.requests if r.action == "AssumeRole"]
+    assert [(r.access_key_id, r.params["TokenCode"]) for r in assumes] == [
+        (admin.access_key_id, "111111"), (admin.access_key_id, "222222")]
+    assert {(r.params["ExternalId"], r.params["DurationSeconds"], r.params["RoleSessionName"])
+            for r in assumes} == {("ext-42", "1800", "oncall")}
+
+
+def test_aws_config_role_chain_asks_for_the_source_roles_code(
+    moto: MotoServer, file_keyring: KeyringEnv, iam: Any
+) -> None:
+    """A role whose source profile is itself a role needing MFA: that code is asked through
+    the same callback too (never getpass), and the chain is assumed in order."""
+    admin = create_admin(iam, "admin-a")
+    first = iam.create_role(RoleName="Hop", AssumeRolePolicyDocument=TRUST)["Role"]
+    second = iam.create_role(RoleName="Admin", AssumeRolePolicyDocument=TRUST)["Role"]
+    aws_config(
+        f"[profile base]\naws_access_key_id = {admin.access_key_id}\n"
+        f"aws_secret_access_key = {admin.secret_access_key}\nendpoint_url = {moto.url}\n\n"
+        f"[profile hop]\nrole_arn = {first['Arn']}\nsource_profile = base\n"
+        f"mfa_serial = {serial('admin-a')}\nendpoint_url = {moto.url}\n\n"
+        f"[profile ops]\nrole_arn = {second['Arn']}\nsource_profile = hop\n"
+        f"mfa_serial = {serial('admin-a')}\nendpoint_url = {moto.url}\n")
+    asked: list[CodeRequest] = []
+    codes = iter(["111111", "222222"])
+
+    def ask(request: CodeRequest) -> str:
+        asked.append(request)
+        return next(codes)
+
+    moto.faults.clear_requests()
+    conn = make_connector(GlobalOptions(profile="ops"), ask_code=ask)()
+    assert conn.caller().arn.startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Admin/")
+    assumes = [r for r in moto.faults.requests if r.action == "AssumeRole"]
+    assert [(r.params["RoleArn"], r.params["TokenCode"]) for r in assumes] == [
+        (first["Arn"], "111111"), (second["Arn"], "222222")]
+    assert assumes[0].access_key_id == admin.access_key_id
+    assert assumes[1].access_key_id != admin.access_key_id  # signed by the first role
+    assert [r.profile for r in asked] == ["hop", "ops"]  # each prompt names its profile

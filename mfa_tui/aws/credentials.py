@@ -5,7 +5,7 @@ A profile with an MFA serial gets ``sts:GetSessionToken`` (or ``sts:AssumeRole``
 credentials are botocore ``RefreshableCredentials`` whose refresh function asks the admin for a
 new code through a callback (the CLI's no-echo prompt, or the TUI's modal), so an expired
 session is renewed in place: every client keeps working and no screen loses its state.
-Nothing here is written to disk. boto3 only; never imports Textual.
+Nothing here is written to disk. botocore only; never imports Textual.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from botocore.credentials import (
-    AssumeRoleProvider,
     CredentialProvider,
     Credentials,
     DeferredRefreshableCredentials,
@@ -50,13 +49,20 @@ _log = logging.getLogger(__name__)
 
 
 class MfaSessionCredentials(DeferredRefreshableCredentials):
-    """Refreshable credentials fetched on first use; renewal is mandatory, never advisory."""
+    """Refreshable credentials fetched on first use; renewal is mandatory, never advisory.
 
-    _advisory_refresh_timeout = RENEW_BEFORE_SECONDS
-    _mandatory_refresh_timeout = RENEW_BEFORE_SECONDS
+    botocore asks ``refresh_needed`` with its advisory window (15 minutes), then its
+    mandatory one (10): both are ``RENEW_BEFORE_SECONDS`` here, so a renewal is always
+    mandatory. ``refresh_in=0`` is botocore's "expired now?" check and stays as it is.
+    """
+
+    def refresh_needed(self, refresh_in: int | None = None) -> bool:
+        """botocore's check, with one renewal window (see the class docstring)."""
+        result: bool = super().refresh_needed(RENEW_BEFORE_SECONDS if refresh_in != 0 else 0)
+        return result
 
 
-class _FixedProvider(CredentialProvider):
+class FixedProvider(CredentialProvider):
     """Puts our credentials at the head of a botocore session's provider chain."""
 
     METHOD = "mfa-tui-session"
@@ -64,10 +70,11 @@ class _FixedProvider(CredentialProvider):
 
     def __init__(self, credentials: Credentials) -> None:
         super().__init__()
-        self._credentials = credentials
+        self.fixed = credentials
 
     def load(self) -> Credentials:
-        return self._credentials
+        """The credentials given (botocore's provider interface)."""
+        return self.fixed
 
 
 class TemporarySession:
@@ -87,8 +94,16 @@ class TemporarySession:
         ask: AskCode | None,
         profile: str = "",
         max_tries: int = MAX_CODE_TRIES,
+        role_session_name: str | None = None,
+        external_id: str | None = None,
+        role_seconds: int = ROLE_SESSION_SECONDS,
+        reuse_client: bool = True,
     ) -> None:
         self._sts_factory = sts
+        self.role_session_name = role_session_name
+        self.external_id = external_id
+        self.role_seconds = role_seconds
+        self._reuse_client = reuse_client
         self._sts: Any = None
         self.mfa_serial = mfa_serial
         self.role_arn = role_arn
@@ -108,19 +123,23 @@ class TemporarySession:
         return role_session_name(user)
 
     def _client(self) -> Any:
+        if not self._reuse_client:  # signed with source credentials that may be renewed
+            return self._sts_factory()
         with self._lock:
             if self._sts is None:
                 self._sts = self._sts_factory()
             return self._sts
 
-    def _call(self, code: str | None) -> dict[str, Any]:
-        sts = self._client()
+    def _call(self, sts: Any, code: str | None) -> dict[str, Any]:
         mfa: dict[str, str] = {}
         if self.mfa_serial and code:
             mfa = {"SerialNumber": self.mfa_serial, "TokenCode": code}
         if self.role_arn:
-            answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=self.session_name(),
-                                     DurationSeconds=ROLE_SESSION_SECONDS, **mfa)
+            if self.external_id:
+                mfa["ExternalId"] = self.external_id
+            answer = sts.assume_role(RoleArn=self.role_arn,
+                                     RoleSessionName=self.role_session_name or self.session_name(),
+                                     DurationSeconds=self.role_seconds, **mfa)
         else:
             answer = sts.get_session_token(DurationSeconds=SESSION_SECONDS, **mfa)
         creds = answer["Credentials"]
@@ -137,9 +156,10 @@ class TemporarySession:
         when the profile has an MFA serial; a rejected code is asked for again, up to
         ``max_tries`` codes in all."""
         if not self.mfa_serial:
-            return self._call(None)
+            return self._call(self._client(), None)
         if self._ask is None:
             raise CannotAskForCode(self.mfa_serial)
+        sts = self._client()  # first: a source role's code is asked before this one's
         problem = ""
         for _ in range(self.max_tries):
             typed = self._ask(CodeRequest(self.mfa_serial, problem, self.profile))
@@ -150,7 +170,7 @@ class TemporarySession:
                 problem = "An MFA code is the 6 digits the device shows now."
                 continue
             try:
-                result = self._call(code)
+                result = self._call(sts, code)
             except ClientError as exc:
                 error = exc.response.get("Error", {})
                 if not is_mfa_rejection(error.get("Code", ""), error.get("Message", "")):
@@ -164,44 +184,13 @@ class TemporarySession:
 
     def credentials(self) -> MfaSessionCredentials:
         """Credentials that call :meth:`fetch` on first use and again before they expire."""
-        return MfaSessionCredentials(refresh_using=self.fetch, method=_FixedProvider.METHOD)
+        return MfaSessionCredentials(refresh_using=self.fetch, method=FixedProvider.METHOD)
 
 
 def install_credentials(botocore_session: Any, credentials: Credentials) -> None:
     """Make ``credentials`` the first (so the only) source of a botocore session."""
     resolver = botocore_session.get_component("credential_provider")
-    resolver.insert_before("env", _FixedProvider(credentials))
-
-
-def wire_assume_role_prompter(botocore_session: Any, ask: AskCode | None,
-                              profile: str = "") -> None:
-    """Let botocore's own assume-role provider (``role_arn`` + ``mfa_serial`` in
-    ~/.aws/config) ask for its MFA code through ``ask`` instead of ``getpass``."""
-    resolver = botocore_session.get_component("credential_provider")
-    provider = resolver.get_provider("assume-role")
-    if not isinstance(provider, AssumeRoleProvider):
-        return
-    attempts: dict[str, int] = {}
-
-    def prompter(prompt: str) -> str:
-        serial = prompt.removeprefix("Enter MFA code for ").removesuffix(": ").strip()
-        if ask is None:
-            raise CannotAskForCode(serial)
-        attempts[serial] = attempts.get(serial, 0) + 1
-        problem = "Type the current code (the last one was not accepted)." \
-            if attempts[serial] > 1 else ""
-        for _ in range(MAX_CODE_TRIES):
-            typed = ask(CodeRequest(serial, problem, profile))
-            if typed is None:
-                raise MfaCancelled(serial)
-            code = clean_code(typed)
-            if code is not None:
-                return code
-            problem = "An MFA code is the 6 digits the device shows now."
-        raise MfaRejected(serial, MAX_CODE_TRIES)
-
-    # botocore takes the prompter only in the constructor; the resolver built it already.
-    provider._prompter = prompter
+    resolver.insert_before(resolver.providers[0].METHOD, FixedProvider(credentials))
 
 
 def aws_config_profiles() -> list[str]:

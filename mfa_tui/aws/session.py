@@ -1,4 +1,4 @@
-"""Build boto3 sessions and clients from the command line's connection options."""
+"""Build botocore sessions and clients from the command line's connection options."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import NoCredentialsError
 
-from mfa_tui.aws.credentials import TemporarySession, install_credentials, wire_assume_role_prompter
+from mfa_tui.aws.config_roles import wire_config_role
+from mfa_tui.aws.credentials import TemporarySession, install_credentials
 from mfa_tui.aws.fast_lists import FastListParserFactory
 from mfa_tui.aws.timestamps import parse_timestamp
 from mfa_tui.core.mfa_code import AskCode
@@ -46,9 +47,9 @@ class ConnectionOptions:
 
 
 class AwsConnection:
-    """One boto3 session for one account, with clients created once and shared.
+    """One botocore session for one account, with clients created once and shared.
 
-    boto3 clients are thread-safe; sessions are not, so clients are built under a lock.
+    botocore clients are thread-safe; sessions are not, so clients are built under a lock.
     """
 
     def __init__(
@@ -94,8 +95,10 @@ class AwsConnection:
                                        role_arn=options.role_arn, ask=ask_code,
                                        profile=options.label)
             install_credentials(botocore_session, session.credentials())
-        elif options.access_key_id is None:
-            wire_assume_role_prompter(botocore_session, ask_code, options.profile or "")
+        elif options.access_key_id is None:  # a config role that needs a code: asked here
+            wire_config_role(botocore_session, ask_code, options.profile or "",
+                             {"region_name": self.region, "endpoint_url": options.endpoint_url,
+                              "config": self._config})
 
     def _long_term_sts(self) -> Any:
         """An STS client signed with the profile's long-term key (for the MFA session)."""
