@@ -1,6 +1,6 @@
 """Command line: parse arguments, then run a command or the TUI.
 
-Imports are lazy on purpose: `mfa-tui` must paint its first screen before boto3 is loaded.
+Imports are lazy on purpose: `mfa-tui` must paint its first screen before botocore is loaded.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
 
 from mfa_tui import __version__
 from mfa_tui.engine.connect import GlobalOptions, make_connector
+from mfa_tui.engine.launch_options import GLOBAL_OPTIONS
 
 if TYPE_CHECKING:
     import subprocess
@@ -32,22 +34,24 @@ def _positive(text: str) -> int:
 
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default=os.environ.get("MFA_TUI_PROFILE"),
-                        help="profile to use (default: the standard AWS credential chain)")
-    parser.add_argument("--endpoint-url", help="AWS endpoint override, for emulators "
-                        "(AWS_ENDPOINT_URL is honoured too)")
-    parser.add_argument("--region", help="AWS region (IAM is global; STS needs one)")
-    parser.add_argument("--demo", action="store_true",
-                        help="run against an embedded emulated account on loopback; "
-                        "nothing leaves this machine")
-    parser.add_argument("--demo-users", type=_positive, default=60, metavar="N",
-                        help="size of the demo account (default 60)")
+    """The global options, from the one table (engine/launch_options.py)."""
+    for option in GLOBAL_OPTIONS:
+        kwargs: dict[str, Any] = {"dest": option.field, "help": option.help}
+        if option.kind == "switch":
+            kwargs["action"] = "store_true"
+        else:
+            default = {f.name: f.default for f in fields(GlobalOptions)}[option.field]
+            kwargs["default"] = (os.environ.get(option.env) if option.env else None) or default
+            if option.kind == "count":
+                kwargs["type"] = _positive
+        if option.metavar:
+            kwargs["metavar"] = option.metavar
+        parser.add_argument(option.flag, **kwargs)
 
 
 def _options(args: argparse.Namespace) -> GlobalOptions:
-    return GlobalOptions(profile=args.profile, region=args.region,
-                         endpoint_url=args.endpoint_url, demo=args.demo,
-                         demo_users=args.demo_users)
+    return GlobalOptions(**{option.field: getattr(args, option.field)
+                            for option in GLOBAL_OPTIONS})
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 
-from mfa_tui.engine.launch_options import plain_tui_options
+from mfa_tui.engine.launch_options import helper_argv, plain_tui_options
 
 
 def spawn_helper(argv: Sequence[str]) -> subprocess.Popen[bytes] | None:
@@ -20,10 +20,9 @@ def spawn_helper(argv: Sequence[str]) -> subprocess.Popen[bytes] | None:
     options = plain_tui_options(argv)
     if options is None or os.environ.get("MFA_TUI_NO_PREFETCH"):
         return None
-    flags = [f"--{field.replace('_', '-')}={value}"
-             for field, value in options.items() if value is not None]
     try:
-        return subprocess.Popen([sys.executable, "-m", "mfa_tui.engine.prefetch", *flags],
+        return subprocess.Popen([sys.executable, "-m", "mfa_tui.engine.prefetch",
+                                 *helper_argv(options)],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, close_fds=True)
     except OSError:

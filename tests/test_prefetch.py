@@ -88,6 +88,18 @@ def test_the_quick_scan_reads_plain_launches_as_the_full_parser_does(argv: list[
         "profile": args.profile, "region": args.region, "endpoint_url": args.endpoint_url}
 
 
+def test_one_table_of_global_options_for_the_parser_the_scan_and_the_helper() -> None:
+    """The full parser's global options are the table's; what the scan reads, the helper's
+    argv carries back to the same options."""
+    from mfa_tui.engine.launch_options import GLOBAL_OPTIONS, helper_argv
+
+    flags = {flag for action in cli.build_parser()._actions for flag in action.option_strings}
+    assert flags - {"-h", "--help", "--version"} == {option.flag for option in GLOBAL_OPTIONS}
+    argv = ["--region=eu-west-1", "--profile", "ops", "--endpoint-url", "http://127.0.0.1:9"]
+    options = launch.plain_tui_options(argv)
+    assert options is not None and launch.plain_tui_options(helper_argv(options)) == options
+
+
 @pytest.mark.parametrize("argv", [
     ["report"], ["--help"], ["--version"], ["--demo"], ["--demo-users", "10"],
     ["--endpoint-url", "http://127.0.0.1:9", "check", "bob"], ["--prof", "ops"],

@@ -1,33 +1,75 @@
-"""The argv pre-parse of a plain TUI launch: stdlib only, so the console script stays cheap.
+"""The global options, once: the table the argument parser and the launch pre-parse are built from.
 
-Shared by the console script (which starts the prefetch helper) and the helper itself.
+Stdlib only (no argparse either), so the console script stays cheap: ``launch.py`` reads a
+plain TUI launch with :func:`plain_tui_options` before anything heavy loads, to start the
+prefetch helper, which reads its own argv (:func:`helper_argv`) the same way. ``cli.py``
+builds its argparse global options from :data:`GLOBAL_OPTIONS`; ``GlobalOptions``
+(engine/connect.py) has one field each.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
-#: The global options a plain TUI launch may carry, and their GlobalOptions fields.
-OPTIONS = {"--profile": "profile", "--region": "region", "--endpoint-url": "endpoint_url"}
+
+@dataclass(frozen=True)
+class GlobalOption:
+    """One global option of the command line."""
+
+    flag: str
+    field: str  # its GlobalOptions field (and argparse dest)
+    help: str
+    kind: Literal["text", "switch", "count"] = "text"
+    env: str | None = None  # read from this environment variable when not given
+    metavar: str | None = None
+    #: A plain TUI launch may carry it: the prefetch helper reads AWS with it.
+    prefetch: bool = False
+
+
+GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
+    GlobalOption("--profile", "profile", "profile to use (default: the standard AWS credential "
+                 "chain)", env="MFA_TUI_PROFILE", prefetch=True),
+    GlobalOption("--endpoint-url", "endpoint_url", "AWS endpoint override, for emulators "
+                 "(AWS_ENDPOINT_URL is honoured too)", prefetch=True),
+    GlobalOption("--region", "region", "AWS region (IAM is global; STS needs one)",
+                 prefetch=True),
+    GlobalOption("--demo", "demo", "run against an embedded emulated account on loopback; "
+                 "nothing leaves this machine", kind="switch"),
+    GlobalOption("--demo-users", "demo_users", "size of the demo account (default 60)",
+                 kind="count", metavar="N"),
+)
+
+_PREFETCHED = {option.flag: option for option in GLOBAL_OPTIONS if option.prefetch}
 
 
 def plain_tui_options(argv: Sequence[str]) -> dict[str, str | None] | None:
     """The options of a launch that opens the TUI on AWS, or None for anything else.
 
-    Conservative: a command, ``--demo``, ``--help``, an abbreviation or a mistake gives None
-    (the full parser then deals with it, and nothing is prefetched).
+    Keys are GlobalOptions fields. Conservative: a command, ``--demo``, ``--help``, an
+    abbreviation or a mistake gives None (the full parser then deals with it, and nothing is
+    prefetched).
     """
-    found: dict[str, str | None] = {"profile": os.environ.get("MFA_TUI_PROFILE") or None,
-                                    "region": None, "endpoint_url": None}
+    found: dict[str, str | None] = {
+        option.field: (os.environ.get(option.env) or None) if option.env else None
+        for option in _PREFETCHED.values()}
     args = list(argv)
     while args:
         name, equals, value = args.pop(0).partition("=")
-        if name not in OPTIONS:
+        option = _PREFETCHED.get(name)
+        if option is None:
             return None
         if not equals:
             if not args or args[0].startswith("-"):
                 return None
             value = args.pop(0)
-        found[OPTIONS[name]] = value or None
+        found[option.field] = value or None
     return found
+
+
+def helper_argv(options: Mapping[str, str | None]) -> list[str]:
+    """The argv that gives the prefetch helper ``options`` (from :func:`plain_tui_options`)."""
+    return [f"{option.flag}={options[option.field]}" for option in _PREFETCHED.values()
+            if options.get(option.field) is not None]
