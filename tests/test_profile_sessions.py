@@ -334,3 +334,22 @@ def test_aws_config_role_chain_asks_for_the_source_roles_code(
     assert assumes[0].access_key_id == admin.access_key_id
     assert assumes[1].access_key_id != admin.access_key_id  # signed by the first role
     assert [r.profile for r in asked] == ["hop", "ops"]  # each prompt names its profile
+
+
+def test_a_name_in_both_places_is_the_keyring_profile_everywhere(
+    moto: MotoServer, file_keyring: KeyringEnv, iam: Any
+) -> None:
+    """One rule (engine/profile_sources.py) for --profile, the prefetch helper and the
+    picker: a keyring profile first, else the AWS config profile of that name."""
+    from mfa_tui.engine.prefetch import _is_keyring_profile
+    from mfa_tui.engine.profile_sources import ProfileSources
+
+    admin, other = create_admin(iam, "admin-a"), create_admin(iam, "admin-b")
+    write_aws_config(moto, admin, f"arn:aws:iam::{ACCOUNT}:role/Admin")  # base, ops
+    add_profile("ops", other, "--endpoint-url", moto.url)
+    assert ProfileSources().listing() == [("ops", "keyring"), ("base", "aws")]
+    assert _is_keyring_profile("ops") and not _is_keyring_profile("base")
+    moto.faults.clear_requests()
+    conn = make_connector(GlobalOptions(profile="ops"), ask_code=lambda request: None)()
+    assert conn.caller().arn == f"arn:aws:iam::{ACCOUNT}:user/admin-b"  # no role, no code
+    assert keys_after(moto) == {other.access_key_id}

@@ -1,6 +1,6 @@
 """Turn the global options into a way to connect to AWS (run in a worker, not at start-up).
 
-Nothing here imports boto3 at module level: the TUI paints before boto3 is loaded.
+Nothing here imports botocore at module level: the TUI paints before botocore is loaded.
 """
 
 from __future__ import annotations
@@ -86,10 +86,13 @@ def connection_options(opts: GlobalOptions) -> ConnectionOptions:
     if not opts.profile:
         return ConnectionOptions(region=opts.region,
                                  endpoint_url=opts.endpoint_url or env_endpoint)
+    from mfa_tui.engine.profile_sources import ProfileSources
     from mfa_tui.state import profiles
 
-    stored = profiles.load_all().get(opts.profile)
-    if stored is not None:
+    sources = ProfileSources()
+    source = sources.source_of(opts.profile)
+    if source == "keyring":
+        stored = profiles.load_all()[opts.profile]
         secrets = profiles.secrets_for(stored)
         return ConnectionOptions(
             region=opts.region or stored.region,
@@ -101,14 +104,11 @@ def connection_options(opts: GlobalOptions) -> ConnectionOptions:
             role_arn=stored.role_arn,
             label=stored.name,
         )
-    from mfa_tui.aws.credentials import aws_config_profiles
-
-    aws_names = aws_config_profiles()
-    if opts.profile in aws_names:
+    if source == "aws":
         return ConnectionOptions(profile=opts.profile, region=opts.region,
                                  endpoint_url=opts.endpoint_url or env_endpoint, label=opts.profile)
     raise profiles.ProfileError(
         f"No profile named {opts.profile!r}: it is neither a keyring profile "
-        f"({', '.join(sorted(profiles.load_all())) or 'none'}; `mfa-tui profile list`) nor an "
-        f"AWS config profile ({', '.join(aws_names) or 'none'}; ~/.aws/config)."
+        f"({', '.join(sources.names('keyring')) or 'none'}; `mfa-tui profile list`) nor an "
+        f"AWS config profile ({', '.join(sources.names('aws')) or 'none'}; ~/.aws/config)."
     )

@@ -171,11 +171,12 @@ def child_main(argv: Sequence[str]) -> int:
 
 
 def _is_keyring_profile(name: str) -> bool:
-    from mfa_tui.state import profiles
+    from mfa_tui.engine.profile_sources import ProfileSources
+    from mfa_tui.state.profiles import ProfileError
 
     try:
-        return name in profiles.load_all()
-    except profiles.ProfileError:
+        return ProfileSources().source_of(name) == "keyring"
+    except ProfileError:
         return True  # the TUI's own read says what is wrong with the file
 
 

@@ -68,15 +68,11 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="profiles")
     def read_profiles(self) -> None:
-        from mfa_tui.aws.credentials import aws_config_profiles
-        from mfa_tui.state import profiles
+        from mfa_tui.engine.profile_sources import ProfileSources
 
-        keyring_names = sorted(profiles.load_all())
+        # Each name once, as --profile resolves it (a name in both places: the keyring one).
         choices = [ProfileChoice(None, "chain")]
-        choices += [ProfileChoice(name, "keyring") for name in keyring_names]
-        # A name in both places resolves to the keyring profile, so it is listed once.
-        choices += [ProfileChoice(name, "aws") for name in aws_config_profiles()
-                    if name not in keyring_names]
+        choices += [ProfileChoice(name, source) for name, source in ProfileSources().listing()]
         self.post_message(self.Listed(choices))
 
     @on(Listed)
