@@ -1,4 +1,4 @@
-"""Architecture rules a user feels: the backend runs without Textual; first paint, no boto3."""
+"""Architecture rules a user feels: the backend runs without Textual; first paint, no botocore."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_core_and_aws_never_import_textual(module: str) -> None:
 
 
 def test_the_app_module_loads_without_boto3() -> None:
-    # The TUI must paint before boto3 (~0.5 s) is imported; the app module may not pull it in.
+    # The TUI must paint before botocore (~0.5 s) is imported; the app module may not pull it in.
     mods = _imported_after("import mfa_tui.cli, mfa_tui.tui.app")
     assert "textual" in mods
     assert "boto3" not in mods and "botocore" not in mods and "moto" not in mods
@@ -46,3 +46,4 @@ def test_the_import_contracts_hold() -> None:
                             text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "BROKEN" not in result.stdout
+    assert "No import cycles between sibling modules or packages" in result.stdout  # checked

@@ -16,7 +16,7 @@ from typing import Any
 from moto.iam.models import AccessKeyLastUsed, iam_backends
 
 from mfa_tui.core.models import DEFAULT_POLICY_NAME
-from mfa_tui.demo.server import DEMO_ACCOUNT, DEMO_REGION
+from mfa_tui.demo.identity import DEMO_ACCOUNT, DEMO_REGION
 
 FIRST = (
     "amelia", "aiko", "bruno", "chen", "dana", "elif", "farah", "gus", "hana", "ines", "jonas",

@@ -6,11 +6,13 @@ import logging
 import urllib.request
 from dataclasses import dataclass
 
-DEMO_ACCOUNT = "123456789012"
-DEMO_REGION = "us-east-1"
-# Dummy credentials: moto accepts anything; these never leave the machine.
-DEMO_ACCESS_KEY_ID = "testing"
-DEMO_SECRET_ACCESS_KEY = "testing"
+from mfa_tui.demo.account import seed_account
+from mfa_tui.demo.identity import (  # noqa: F401 - re-exported: where they were before
+    DEMO_ACCESS_KEY_ID,
+    DEMO_ACCOUNT,
+    DEMO_REGION,
+    DEMO_SECRET_ACCESS_KEY,
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,6 @@ def start_demo(users: int = 60) -> DemoServer:
     for name in ("werkzeug", "moto"):
         logging.getLogger(name).setLevel(logging.ERROR)
     from moto.server import ThreadedMotoServer
-
-    from mfa_tui.demo.account import seed_account
 
     if _running is None:
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

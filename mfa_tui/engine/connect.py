@@ -56,7 +56,7 @@ def make_connector(opts: GlobalOptions, *, ask_code: AskCode | None = None) -> C
 
         if opts.demo:
             from mfa_tui.demo import start_demo
-            from mfa_tui.demo.server import (
+            from mfa_tui.demo.identity import (
                 DEMO_ACCESS_KEY_ID,
                 DEMO_REGION,
                 DEMO_SECRET_ACCESS_KEY,
