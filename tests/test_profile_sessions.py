@@ -191,8 +191,8 @@ def write_aws_config(moto: MotoServer, admin: AccessKey, role_arn: str) -> None:
 def test_aws_config_role_profile_asks_through_our_prompt(
     moto: MotoServer, file_keyring: KeyringEnv, iam: Any
 ) -> None:
-    """boto3's own assume-role provider (role_arn + mfa_serial in ~/.aws/config) asks for
-    its code through the same callback as keyring profiles, once."""
+    """A role in ~/.aws/config (role_arn + mfa_serial) asks for its code through the same
+    callback as keyring profiles, once (botocore's own provider would ask with getpass)."""
     admin = create_admin(iam, "admin-a")
     role = iam.create_role(RoleName="Admin", AssumeRolePolicyDocument=TRUST)["Role"]
     write_aws_config(moto, admin, role["Arn"])
@@ -214,7 +214,7 @@ def test_aws_config_role_profile_asks_through_our_prompt(
 def test_aws_profile_env_var_and_the_cli_prompt(
     moto: MotoServer, file_keyring: KeyringEnv, iam: Any
 ) -> None:
-    """Without --profile: AWS_PROFILE and ~/.aws/config, exactly as boto3 resolves them; the
+    """Without --profile: AWS_PROFILE and ~/.aws/config, exactly as botocore resolves them; the
     MFA code comes from the CLI's prompt (stdin here)."""
     admin = create_admin(iam, "admin-a")
     role = iam.create_role(RoleName="Admin", AssumeRolePolicyDocument=TRUST)["Role"]

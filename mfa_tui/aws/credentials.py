@@ -194,7 +194,7 @@ def install_credentials(botocore_session: Any, credentials: Credentials) -> None
 
 
 def aws_config_profiles() -> list[str]:
-    """Profile names in ~/.aws/config and ~/.aws/credentials, as boto3 lists them."""
+    """Profile names in ~/.aws/config and ~/.aws/credentials, as botocore lists them."""
     import botocore.session
 
     return sorted(botocore.session.Session().available_profiles)

@@ -1,4 +1,4 @@
-"""Enroll a virtual MFA device (boto3 only), leaving no debris behind.
+"""Enroll a virtual MFA device (botocore only), leaving no debris behind.
 
 :class:`Enrollment` is one attempt to give a user a virtual MFA device. It remembers the
 device it created and deletes it (deactivating it first if it may have been enabled) unless

@@ -1,4 +1,4 @@
-"""Turn boto3/botocore exceptions into one clear sentence: what failed, why, what to do."""
+"""Turn botocore exceptions into one clear sentence: what failed, why, what to do."""
 
 from __future__ import annotations
 

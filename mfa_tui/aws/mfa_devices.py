@@ -1,4 +1,4 @@
-"""MFA devices of one user (boto3 only): list, resync, remove, and orphan clean-up.
+"""MFA devices of one user (botocore only): list, resync, remove, and orphan clean-up.
 
 Every refusal AWS can give becomes an :class:`EnrollError` with one sentence for the user.
 Nothing here is done twice: deactivating an inactive device or deleting a deleted one is

@@ -1,4 +1,4 @@
-"""Organizations: read the SCP state and apply the plan (boto3 only, idempotent)."""
+"""Organizations: read the SCP state and apply the plan (botocore only, idempotent)."""
 
 from __future__ import annotations
 

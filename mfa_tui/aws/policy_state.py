@@ -1,4 +1,4 @@
-"""Read the managed policy's and the enforcement group's state (boto3 → core models)."""
+"""Read the managed policy's and the enforcement group's state (botocore → core models)."""
 
 from __future__ import annotations
 

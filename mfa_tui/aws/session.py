@@ -18,7 +18,8 @@ from mfa_tui.core.mfa_code import AskCode
 from mfa_tui.core.models import Caller
 
 #: Standard retry mode: measured faster than adaptive for bulk work on a shared client
-#: (adaptive throttles the whole client on its side; see DESIGN.md).
+#: (adaptive throttles the whole client on its side: README.md, "Performance";
+#: benchmarks/apply.py measures both).
 RETRY_MODE = "standard"
 MAX_ATTEMPTS = 8
 

@@ -1,6 +1,6 @@
 """What `plan`, `apply` and `undo` share on the command line: arguments, output, confirmation.
 
-No boto3 here: cli.build_parser imports this module to add the three subcommands.
+No botocore here: cli.build_parser imports this module to add the three subcommands.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ keyring profile, "no such user" and "a role has no own user" are settled on the 
 before the TUI opens. Exit 0 enrolled, 1 cancelled, 2 error. Whatever happens, the device
 the screen created is deleted unless it was enabled.
 
-Imports are lazy: the argument parser imports this module, and must not load boto3.
+Imports are lazy: the argument parser imports this module, and must not load botocore.
 """
 
 from __future__ import annotations

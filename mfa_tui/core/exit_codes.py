@@ -1,4 +1,4 @@
-"""Every exit code mfa-tui returns, in one table (DESIGN.md, "Command line").
+"""Every exit code mfa-tui returns, in one table (README.md, "Commands").
 
 In core/ rather than commands/: the TUI's enrollment outcome and a run's result map to these
 too, and both sit below commands/ in the layers.

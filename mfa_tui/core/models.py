@@ -1,4 +1,4 @@
-"""Typed models the UI and the commands see. No boto3 dicts past the aws/ boundary."""
+"""Typed models the UI and the commands see. No botocore response dicts past the aws/ boundary."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The report's machine-readable shapes (DESIGN.md `report --format json`), pure."""
+"""The report's machine-readable shapes (`report --format json`, `--format csv`), pure."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def user_json(u: UserRecord) -> dict[str, Any]:
-    """One user in the DESIGN.md shape."""
+    """One user in the JSON report's shape."""
     return {
         "user": u.user,
         "arn": u.arn,

@@ -6,7 +6,7 @@ that we wait for at most :func:`timeout_seconds`. Backends that would prompt on 
 (keyrings.cryptfile and keyrings.alt's EncryptedKeyring ask with ``getpass``, which wrecks a
 Textual screen) and backends keyring picked only because nothing better exists (keyrings.alt's
 PlaintextKeyring on a headless box) are refused with a sentence saying what to do.
-Never imports Textual or boto3.
+Never imports Textual or botocore.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 id, region, endpoint URL, MFA serial and role ARN. The secret access key and the optional
 session token live only in the keyring (service ``mfa-tui``, username = profile name, value =
 a small JSON object). The file is written by a tiny TOML writer here (no extra dependency) and
-read with ``tomllib``. Never imports Textual or boto3.
+read with ``tomllib``. Never imports Textual or botocore.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class MfaTuiApp(App[int]):
-    """mfa-tui. The first screen paints before boto3 is imported; data arrives from workers."""
+    """mfa-tui. The first screen paints before botocore is imported; data arrives from workers."""
 
     TITLE = "mfa-tui"
     CSS_PATH = [styles_dir() / "app.tcss"]

@@ -1,1 +1,1 @@
-"""Widgets: draw models only. Never import boto3 here."""
+"""Widgets: draw models only. Never import botocore here."""
