@@ -7,7 +7,7 @@ these tests check what AWS would see, not what the client meant to send.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -262,11 +262,31 @@ def test_expired_session_asks_again_and_keeps_working(
     assert tokens == ["111111", "222222"]  # asked again once, then reused
 
 
-def expire_session(conn: AwsConnection) -> None:
-    """Make the connection's MFA session expire now (as 12 hours later would)."""
+def expire_session(conn: AwsConnection, left: timedelta = timedelta(0)) -> None:
+    """Make the connection's MFA session expire ``left`` from now (as 12 hours later would)."""
     credentials = conn._session.get_credentials()
     assert isinstance(credentials, MfaSessionCredentials)
-    credentials._expiry_time = datetime.now(tzutc())
+    credentials._expiry_time = datetime.now(tzutc()) + left
+
+
+def test_a_session_is_renewed_five_minutes_before_it_expires_not_earlier(
+    moto: MotoServer, file_keyring: KeyringEnv, iam: Any
+) -> None:
+    """One renewal window (aws/credentials.py): botocore's advisory 15 minutes would ask for
+    a code, then carry on with the old session if the admin cancelled; here a session with
+    6 minutes left is used as it is, and one with 4 minutes left asks."""
+    admin = create_admin(iam, "admin-a")
+    add_profile("a", admin, "--endpoint-url", moto.url, "--mfa-serial", serial("admin-a"))
+    codes = iter(["111111", "222222"])
+    conn = make_connector(GlobalOptions(profile="a"), ask_code=lambda request: next(codes))()
+    client = conn.client("iam")
+    client.list_users()
+    expire_session(conn, timedelta(minutes=6))
+    client.list_users()
+    assert moto.faults.count("GetSessionToken") == 1
+    expire_session(conn, timedelta(minutes=4))
+    client.list_users()
+    assert moto.faults.count("GetSessionToken") == 2
 
 
 def test_aws_config_role_settings_and_a_rejected_code(

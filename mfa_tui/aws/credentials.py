@@ -131,17 +131,17 @@ class TemporarySession:
             return self._sts
 
     def _call(self, sts: Any, code: str | None) -> dict[str, Any]:
-        mfa: dict[str, str] = {}
+        extra: dict[str, str] = {}
         if self.mfa_serial and code:
-            mfa = {"SerialNumber": self.mfa_serial, "TokenCode": code}
+            extra = {"SerialNumber": self.mfa_serial, "TokenCode": code}
         if self.role_arn:
             if self.external_id:
-                mfa["ExternalId"] = self.external_id
+                extra["ExternalId"] = self.external_id
             answer = sts.assume_role(RoleArn=self.role_arn,
                                      RoleSessionName=self.role_session_name or self.session_name(),
-                                     DurationSeconds=self.role_seconds, **mfa)
+                                     DurationSeconds=self.role_seconds, **extra)
         else:
-            answer = sts.get_session_token(DurationSeconds=SESSION_SECONDS, **mfa)
+            answer = sts.get_session_token(DurationSeconds=SESSION_SECONDS, **extra)
         creds = answer["Credentials"]
         expiry = creds["Expiration"]
         return {
