@@ -23,7 +23,7 @@ def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def demo(moto):  # type: ignore[no-untyped-def]
+def demo(moto):
     """The 60-user demo account on the harness's moto server, with the request log cleared."""
     from mfa_tui.demo.account import seed_account
 

@@ -9,7 +9,7 @@ from mfa_tui.tui.widgets.account_header import AccountHeader
 from mfa_tui.tui.widgets.users_table import UsersTable
 
 
-async def wait_for_rows(pilot, table: UsersTable, tries: int = 100) -> None:  # type: ignore[no-untyped-def]
+async def wait_for_rows(pilot, table: UsersTable, tries: int = 100) -> None:
     for _ in range(tries):
         if table.rows:
             return
@@ -17,7 +17,7 @@ async def wait_for_rows(pilot, table: UsersTable, tries: int = 100) -> None:  # 
     raise AssertionError("the users table never filled")
 
 
-async def test_main_screen_shows_the_account_and_fills_the_table(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_main_screen_shows_the_account_and_fills_the_table(moto) -> None:
     seed_account(60)
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -33,7 +33,7 @@ async def test_main_screen_shows_the_account_and_fills_the_table(moto) -> None: 
     assert app.return_code in (0, None)
 
 
-async def test_a_failed_load_is_a_sentence_not_a_crash(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failed_load_is_a_sentence_not_a_crash(moto) -> None:
     moto.faults.server_error(503, actions="GetCallerIdentity")
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)))
     async with app.run_test(size=(80, 24)) as pilot:

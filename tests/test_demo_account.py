@@ -15,7 +15,7 @@ from mfa_tui.demo.account import seed_account
 
 
 @pytest.fixture
-def demo_inventory(moto) -> Inventory:  # type: ignore[no-untyped-def]
+def demo_inventory(moto) -> Inventory:
     seed_account(60)
     return load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
 
@@ -45,7 +45,7 @@ def test_every_state_is_present_and_classified(demo_inventory: Inventory) -> Non
     assert breakglass and breakglass.compliant
 
 
-def test_live_lookup_sees_every_device_of_a_two_device_user(moto) -> None:  # type: ignore[no-untyped-def]
+def test_live_lookup_sees_every_device_of_a_two_device_user(moto) -> None:
     # The bulk sources only name virtual devices; a user's FIDO key beside a virtual device
     # shows when the user is confirmed live (detail view, `check`).
     seed_account(20)
@@ -54,7 +54,7 @@ def test_live_lookup_sees_every_device_of_a_two_device_user(moto) -> None:  # ty
     assert sorted(d.type for d in live.devices) == ["fido", "virtual"]
 
 
-def test_exact_lists_hardware_devices_the_report_only_counts(moto) -> None:  # type: ignore[no-untyped-def]
+def test_exact_lists_hardware_devices_the_report_only_counts(moto) -> None:
     seed_account(20)
     moto.faults.clear_requests()
     inv = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)), exact=True)
@@ -83,7 +83,7 @@ def test_counts_match_the_rows(demo_inventory: Inventory) -> None:
     assert inv.caller.account == "123456789012"
 
 
-def test_same_account_every_run(moto) -> None:  # type: ignore[no-untyped-def]
+def test_same_account_every_run(moto) -> None:
     seed_account(80)
     first = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
     moto.reset()
@@ -95,7 +95,7 @@ def test_same_account_every_run(moto) -> None:  # type: ignore[no-untyped-def]
                      for u in second.users]
 
 
-def test_scales_to_the_iam_user_quota(moto) -> None:  # type: ignore[no-untyped-def]
+def test_scales_to_the_iam_user_quota(moto) -> None:
     seed_account(5000)
     iam = moto.client("iam")
     users = [u for page in iam.get_paginator("list_users").paginate() for u in page["Users"]]

@@ -49,7 +49,7 @@ async def on_user(moto: MotoServer, name: str) -> AsyncIterator[tuple[MfaTuiApp,
         yield app, pilot
 
 
-def row(app: MfaTuiApp, name: str):  # type: ignore[no-untyped-def]
+def row(app: MfaTuiApp, name: str):
     main = next(s for s in app.screen_stack if isinstance(s, MainScreen))
     return main.inventory.get(name) if main.inventory else None
 
@@ -68,6 +68,7 @@ async def test_e_enrolls_the_cursor_user_and_the_row_updates(moto: MotoServer) -
         uri = screen.query_one(QrCode).data
         assert uri is not None and "AWS:bob%40example-corp-prod" in uri  # the demo's alias
         totp = pyotp.parse_uri(uri)
+        assert isinstance(totp, pyotp.TOTP)
         at = screen.check_time()
         pair = screen.query_one(CodePair)
         pair.field(1).value, pair.field(2).value = totp.at(at), totp.at(at + 30)

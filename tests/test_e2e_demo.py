@@ -14,7 +14,7 @@ pytestmark = pytest.mark.tmux
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_demo_opens_fills_the_table_and_quits(terminal, tmp_path, size) -> None:  # type: ignore[no-untyped-def]
+def test_demo_opens_fills_the_table_and_quits(terminal, tmp_path, size) -> None:
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
     term = terminal([installed_cli(), "--demo"], size=size, env=env)
     screen = term.wait_for("non-compliant", timeout=30)
@@ -43,7 +43,7 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def test_a_real_launch_reads_through_its_helper_and_leaves_no_process(  # type: ignore[no-untyped-def]
+def test_a_real_launch_reads_through_its_helper_and_leaves_no_process(
     terminal, moto, tmp_path,
 ) -> None:
     """`mfa-tui --endpoint-url` as a user runs it: the prefetch helper reads the account while

@@ -45,7 +45,7 @@ def unassigned(iam: Any) -> list[str]:
     return [d["SerialNumber"] for d in listed]
 
 
-def panel_says(words: str):  # type: ignore[no-untyped-def]
+def panel_says(words: str):
     """A screen predicate: the codes panel (right of the QR code) holds ``words``, however the
     panel wrapped them."""
 

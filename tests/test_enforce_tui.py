@@ -29,7 +29,7 @@ POLICY = f"arn:aws:iam::{ACCOUNT}:policy/EnforceMFAPolicy"
 
 
 @asynccontextmanager
-async def running(  # type: ignore[no-untyped-def]
+async def running(
     moto, size=(80, 24), users: int = 60
 ) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int], MainScreen]]:
     seed_account(users)
@@ -41,7 +41,7 @@ async def running(  # type: ignore[no-untyped-def]
         yield app, pilot, main
 
 
-def directly_attached(moto) -> set[str]:  # type: ignore[no-untyped-def]
+def directly_attached(moto) -> set[str]:
     iam = moto.client("iam")
     return {u["UserName"] for u in iam.list_entities_for_policy(PolicyArn=POLICY)["PolicyUsers"]}
 
@@ -53,7 +53,7 @@ async def preview_ready(pilot: Pilot[int]) -> EnforcePreviewScreen:
     return screen
 
 
-async def test_mark_N_attach_type_account_id_enforces_and_updates_rows(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_mark_N_attach_type_account_id_enforces_and_updates_rows(moto) -> None:
     async with running(moto) as (app, pilot, main):
         await pilot.press("N")
         marked = set(main.marks)
@@ -77,7 +77,7 @@ async def test_mark_N_attach_type_account_id_enforces_and_updates_rows(moto) -> 
         assert row.enforcement_attached
 
 
-async def test_escape_at_the_confirmation_changes_nothing(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_escape_at_the_confirmation_changes_nothing(moto) -> None:
     async with running(moto) as (app, pilot, main):
         await pilot.press("N", "a")
         await preview_ready(pilot)
@@ -89,7 +89,7 @@ async def test_escape_at_the_confirmation_changes_nothing(moto) -> None:  # type
         assert main.marks  # the marks are still there for another try
 
 
-async def test_a_wrong_account_id_is_refused(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_a_wrong_account_id_is_refused(moto) -> None:
     async with running(moto) as (app, pilot, _main):
         await pilot.press("N", "a")
         screen = await preview_ready(pilot)
@@ -100,7 +100,7 @@ async def test_a_wrong_account_id_is_refused(moto) -> None:  # type: ignore[no-u
         assert moto.faults.mutating_count() == 0
 
 
-async def test_one_user_is_confirmed_with_y(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_one_user_is_confirmed_with_y(moto) -> None:
     async with running(moto) as (app, pilot, _main):
         await pilot.press("slash", *"aiko.lind", "enter")
         await pilot.press("a")
@@ -111,7 +111,7 @@ async def test_one_user_is_confirmed_with_y(moto) -> None:  # type: ignore[no-un
         assert "aiko.lind" in directly_attached(moto)
 
 
-async def test_p_shows_the_preview_without_changing_anything(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_p_shows_the_preview_without_changing_anything(moto) -> None:
     async with running(moto, size=(120, 40)) as (_app, pilot, _main):
         moto.faults.clear_requests()
         await pilot.press("N", "p")
@@ -124,7 +124,7 @@ async def test_p_shows_the_preview_without_changing_anything(moto) -> None:  # t
         assert moto.faults.mutating_count() == 0
 
 
-async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:
     async with running(moto, users=300) as (app, pilot, main):
         await pilot.press("N", "a")
         await preview_ready(pilot)
@@ -149,7 +149,7 @@ async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:  # type:
         assert left <= directly_attached(moto)
 
 
-async def test_undo_last_run_from_the_palette(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_undo_last_run_from_the_palette(moto) -> None:
     async with running(moto) as (app, pilot, _main):
         await pilot.press("slash", *"aiko.lind", "enter", "a")
         await preview_ready(pilot)

@@ -45,7 +45,7 @@ def _app(moto: MotoServer, user: str) -> MfaTuiApp:
                                                        outcome=EnrollOutcome()))
 
 
-def test_enrollment_screen_80x24(snap_compare, moto: MotoServer) -> None:  # type: ignore[no-untyped-def]
+def test_enrollment_screen_80x24(snap_compare, moto: MotoServer) -> None:
     seen: list[str] = []
 
     async def scanned(pilot: Pilot[int]) -> None:

@@ -15,7 +15,7 @@ from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.pilot_support import loaded, until
 
 
-async def test_second_start_paints_the_cache_then_says_the_refresh_failed(  # type: ignore[no-untyped-def]
+async def test_second_start_paints_the_cache_then_says_the_refresh_failed(
     moto, state_home
 ) -> None:
     seed_account(60)
@@ -43,7 +43,7 @@ async def test_second_start_paints_the_cache_then_says_the_refresh_failed(  # ty
         assert len(table.rows) == 60  # the failed refresh kept what was shown
 
 
-def test_codec_round_trips_every_field(moto) -> None:  # type: ignore[no-untyped-def]
+def test_codec_round_trips_every_field(moto) -> None:
     from mfa_tui.aws.inventory import load_inventory
     from mfa_tui.aws.session import AwsConnection, ConnectionOptions
 
@@ -55,7 +55,7 @@ def test_codec_round_trips_every_field(moto) -> None:  # type: ignore[no-untyped
     assert (back.account, back.alias, back.caller.arn) == (inv.account, inv.alias, inv.caller.arn)
 
 
-def test_damaged_cache_is_ignored(state_home) -> None:  # type: ignore[no-untyped-def]
+def test_damaged_cache_is_ignored(state_home) -> None:
     path = cache_path("k")
     path.parent.mkdir(parents=True)
     path.write_text('{"format": 2, "users": [["half"')

@@ -20,7 +20,7 @@ from tests.fixtures.pilot_support import loaded, until
 
 
 @asynccontextmanager
-async def running(  # type: ignore[no-untyped-def]
+async def running(
     moto, size=(80, 24), users: int = 60
 ) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int]]]:
     seed_account(users)
@@ -35,7 +35,7 @@ def names(app: MfaTuiApp) -> list[str]:
     return [u.user for u in app.screen.query_one(UsersTable).rows]
 
 
-async def test_filter_narrows_and_escape_clears(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_filter_narrows_and_escape_clears(moto) -> None:
     async with running(moto) as (app, pilot):
         await pilot.press("slash", "a", "l", "i")
         assert names(app) == ["alice"]
@@ -46,7 +46,7 @@ async def test_filter_narrows_and_escape_clears(moto) -> None:  # type: ignore[n
         assert len(names(app)) == 60
 
 
-async def test_filter_matches_names_with_special_characters(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_filter_matches_names_with_special_characters(moto) -> None:
     async with running(moto) as (app, pilot):
         await pilot.press("slash", *"=report,")
         assert names(app) == ["svc=report,eu"]
@@ -54,7 +54,7 @@ async def test_filter_matches_names_with_special_characters(moto) -> None:  # ty
         assert names(app) == ["jane.doe@example.com"]
 
 
-async def test_view_cycles_all_console_non_compliant(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_view_cycles_all_console_non_compliant(moto) -> None:
     async with running(moto) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, MainScreen) and screen.inventory
@@ -71,7 +71,7 @@ async def test_view_cycles_all_console_non_compliant(moto) -> None:  # type: ign
         assert len(names(app)) == 60
 
 
-async def test_marks_space_N_U(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_marks_space_N_U(moto) -> None:
     async with running(moto) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, MainScreen) and screen.inventory
@@ -87,7 +87,7 @@ async def test_marks_space_N_U(moto) -> None:  # type: ignore[no-untyped-def]
         assert screen.marks == frozenset()
 
 
-async def test_N_marks_only_visible_non_compliant(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_N_marks_only_visible_non_compliant(moto) -> None:
     async with running(moto) as (app, pilot):
         await pilot.press("slash", *"bo", "enter", "N")
         screen = app.screen
@@ -95,7 +95,7 @@ async def test_N_marks_only_visible_non_compliant(moto) -> None:  # type: ignore
         assert screen.marks == {"bob"}
 
 
-async def test_refresh_keeps_cursor_and_marks_and_shows_changes(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_refresh_keeps_cursor_and_marks_and_shows_changes(moto) -> None:
     async with running(moto) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -115,7 +115,7 @@ async def test_refresh_keeps_cursor_and_marks_and_shows_changes(moto) -> None:  
         assert screen.marks == {"bob"}
 
 
-async def test_failed_refresh_keeps_the_last_good_data(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_failed_refresh_keeps_the_last_good_data(moto) -> None:
     async with running(moto) as (app, pilot):
         header = app.screen.query_one(AccountHeader)
         moto.faults.server_error(503, actions="ListUsers")
@@ -125,7 +125,7 @@ async def test_failed_refresh_keeps_the_last_good_data(moto) -> None:  # type: i
         assert len(names(app)) == 60
 
 
-async def test_sort_by_header_click_and_o(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_sort_by_header_click_and_o(moto) -> None:
     async with running(moto, size=(120, 40)) as (app, pilot):
         table = app.screen.query_one(UsersTable)
         await pilot.press("o")  # user → state: non-compliant rows first
@@ -139,7 +139,7 @@ async def test_sort_by_header_click_and_o(moto) -> None:  # type: ignore[no-unty
         assert table.sort_reverse and names(app) == sorted(names(app), key=str.lower, reverse=True)
 
 
-async def test_enter_opens_the_live_detail_and_updates_the_row(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_enter_opens_the_live_detail_and_updates_the_row(moto) -> None:
     async with running(moto) as (app, pilot):
         main = app.screen
         assert isinstance(main, MainScreen)
@@ -161,7 +161,7 @@ async def test_enter_opens_the_live_detail_and_updates_the_row(moto) -> None:  #
         assert row and row.user == "frank" and [d.type for d in row.mfa_devices] == ["hardware"]
 
 
-async def test_detail_of_a_user_deleted_meanwhile_says_so(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_detail_of_a_user_deleted_meanwhile_says_so(moto) -> None:
     async with running(moto) as (app, pilot):
         moto.client("iam").delete_login_profile(UserName="grace")
         iam = moto.client("iam")
@@ -173,7 +173,7 @@ async def test_detail_of_a_user_deleted_meanwhile_says_so(moto) -> None:  # type
         await until(pilot, lambda: "There is no IAM user named 'grace'" in str(body.render()))
 
 
-async def test_palette_offers_the_screen_actions(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_palette_offers_the_screen_actions(moto) -> None:
     async with running(moto) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.pause()

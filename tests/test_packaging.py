@@ -35,6 +35,7 @@ def test_ruff_is_clean() -> None:
 
 
 def test_mypy_is_clean() -> None:
-    result = subprocess.run([sys.executable, "-m", "mypy", "mfa_tui"], cwd=ROOT,
+    """The package and its tests (pyproject's [tool.mypy] files)."""
+    result = subprocess.run([sys.executable, "-m", "mypy", "mfa_tui", "tests"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

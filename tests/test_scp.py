@@ -15,7 +15,7 @@ from tests.fixtures.terminal import installed_cli
 NAME = "DenyIAMUsersWithoutMFA"
 
 
-def scp(moto, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+def scp(moto, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [installed_cli(), "--endpoint-url", moto.url, "scp", *args],
         capture_output=True, text=True, timeout=60, input=stdin, env=os.environ.copy(),
@@ -23,24 +23,24 @@ def scp(moto, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]: 
 
 
 @pytest.fixture
-def org(moto):  # type: ignore[no-untyped-def]
+def org(moto):
     client = moto.client("organizations")
     client.create_organization(FeatureSet="ALL")
     return client
 
 
-def attached_scps(org, target: str) -> list[str]:  # type: ignore[no-untyped-def]
+def attached_scps(org, target: str) -> list[str]:
     return [p["Name"] for p in org.list_policies_for_target(
         TargetId=target, Filter="SERVICE_CONTROL_POLICY")["Policies"]]
 
 
-def test_outside_an_organization_is_one_sentence(moto) -> None:  # type: ignore[no-untyped-def]
+def test_outside_an_organization_is_one_sentence(moto) -> None:
     result = scp(moto, "plan")
     assert result.returncode == 2
     assert "not in an AWS Organization" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_plan_shows_steps_and_what_an_scp_never_covers_and_changes_nothing(moto, org) -> None:  # type: ignore[no-untyped-def]
+def test_plan_shows_steps_and_what_an_scp_never_covers_and_changes_nothing(moto, org) -> None:
     moto.faults.clear_requests()
     result = scp(moto, "plan")
     assert result.returncode == 0, result.stderr
@@ -51,7 +51,7 @@ def test_plan_shows_steps_and_what_an_scp_never_covers_and_changes_nothing(moto,
     assert moto.faults.mutating_count() == 0
 
 
-def test_apply_enables_creates_attaches_then_reapply_changes_nothing(moto, org) -> None:  # type: ignore[no-untyped-def]
+def test_apply_enables_creates_attaches_then_reapply_changes_nothing(moto, org) -> None:
     result = scp(moto, "apply", "--yes")
     assert result.returncode == 0, result.stderr
     root = org.list_roots()["Roots"][0]
@@ -68,7 +68,7 @@ def test_apply_enables_creates_attaches_then_reapply_changes_nothing(moto, org) 
     assert moto.faults.mutating_count() == 0
 
 
-def test_a_drifted_policy_is_shown_as_a_diff_and_put_back(moto, org) -> None:  # type: ignore[no-untyped-def]
+def test_a_drifted_policy_is_shown_as_a_diff_and_put_back(moto, org) -> None:
     assert scp(moto, "apply", "--yes").returncode == 0
     policy_id = next(p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")[
         "Policies"] if p["Name"] == NAME)
@@ -83,14 +83,14 @@ def test_a_drifted_policy_is_shown_as_a_diff_and_put_back(moto, org) -> None:  #
     assert content == load_template("safe-scp")
 
 
-def test_apply_without_a_terminal_or_yes_refuses(moto, org) -> None:  # type: ignore[no-untyped-def]
+def test_apply_without_a_terminal_or_yes_refuses(moto, org) -> None:
     moto.faults.clear_requests()
     result = scp(moto, "apply", stdin="o-whatever\n")
     assert result.returncode == 2 and "--yes" in result.stderr
     assert moto.faults.mutating_count() == 0
 
 
-def test_attach_to_an_ou(moto, org) -> None:  # type: ignore[no-untyped-def]
+def test_attach_to_an_ou(moto, org) -> None:
     root = org.list_roots()["Roots"][0]["Id"]
     ou = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
     result = scp(moto, "apply", "--yes", "--target", ou["Id"])

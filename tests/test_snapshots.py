@@ -20,17 +20,17 @@ async def _filled(pilot: Pilot[int]) -> None:
     await pilot.pause()
 
 
-def _app(moto) -> MfaTuiApp:  # type: ignore[no-untyped-def]
+def _app(moto) -> MfaTuiApp:
     seed_account(60)
     return MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_main_screen(snap_compare, moto, size) -> None:  # type: ignore[no-untyped-def]
+def test_main_screen(snap_compare, moto, size) -> None:
     assert snap_compare(_app(moto), terminal_size=size, run_before=_filled)
 
 
-def test_main_screen_non_compliant_marked(snap_compare, moto) -> None:  # type: ignore[no-untyped-def]
+def test_main_screen_non_compliant_marked(snap_compare, moto) -> None:
     async def before(pilot: Pilot[int]) -> None:
         await _filled(pilot)
         await pilot.press("f", "f", "N")
@@ -40,7 +40,7 @@ def test_main_screen_non_compliant_marked(snap_compare, moto) -> None:  # type: 
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
-def test_enforcement_preview(snap_compare, moto, size, state_home) -> None:  # type: ignore[no-untyped-def]
+def test_enforcement_preview(snap_compare, moto, size, state_home) -> None:
 
     async def before(pilot: Pilot[int]) -> None:
         await _filled(pilot)
