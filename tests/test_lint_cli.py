@@ -89,6 +89,15 @@ def test_unreadable_file_is_one_sentence_with_exit_2(env: dict[str, str], tmp_pa
     assert line.startswith(f"mfa-tui: cannot read {path}: ") and reason in line
 
 
+def test_stdin_that_is_not_utf8_is_exit_2_like_a_file(env: dict[str, str]) -> None:
+    result = subprocess.run([installed_cli(), "lint", "-"], input=b'{"Version": "\xff"}',
+                            capture_output=True, timeout=60, env=dict(env, LC_ALL="C"))
+    assert result.returncode == 2 and result.stdout == b""
+    (line,) = result.stderr.decode().splitlines()
+    assert line == ("mfa-tui: cannot read <stdin>: it is not UTF-8 text "
+                    "(byte 0xff at offset 13).")
+
+
 def test_lint_never_loads_the_aws_sdk(env: dict[str, str]) -> None:
     code = ("import sys\nfrom mfa_tui.cli import main\n"
             f"rc = main(['lint', {str(POLICIES / 'safe-scp.json')!r}, '--scp'])\n"

@@ -162,7 +162,11 @@ def test_users_with_a_path_can_set_up_their_own_mfa_but_nobody_elses() -> None:
 CREATION = load_template("deny-credential-creation-without-mfa")
 CREDENTIAL_ACTIONS = ["iam:CreateLoginProfile", "iam:CreateAccessKey", "iam:UpdateLoginProfile",
                       "iam:CreateServiceSpecificCredential", "iam:ResetServiceSpecificCredential",
-                      "iam:UploadSSHPublicKey", "iam:UploadSigningCertificate"]
+                      "iam:UploadSSHPublicKey", "iam:UploadSigningCertificate",
+                      # re-activating a deactivated key, SSH key, certificate or Git credential
+                      # (IAM has no condition key for the status an Update* call sets)
+                      "iam:UpdateAccessKey", "iam:UpdateSSHPublicKey",
+                      "iam:UpdateSigningCertificate", "iam:UpdateServiceSpecificCredential"]
 
 
 @pytest.mark.parametrize("action", CREDENTIAL_ACTIONS)
@@ -173,10 +177,11 @@ def test_creating_credentials_for_anyone_needs_mfa(action: str) -> None:
         assert evaluate(CREATION, as_user(action, target, True)) is Decision.NO_MATCH
 
 
-@pytest.mark.parametrize("action", ["iam:CreateUser", "iam:UpdateAccessKey",
+@pytest.mark.parametrize("action", ["iam:CreateUser", "iam:DeleteAccessKey",
                                     "iam:DeleteLoginProfile", "iam:ListUsers"])
 def test_the_creation_guard_leaves_other_actions_alone(action: str) -> None:
-    # Creating the user, or deactivating a leaked key in an incident, must not need MFA here.
+    # Creating the user, or deleting a leaked key in an incident, must not need MFA here
+    # (deactivating one does: the same UpdateAccessKey call re-activates a key).
     for mfa in (*WITHOUT_MFA, True):
         assert evaluate(CREATION, as_user(action, user_arn("new-hire"), mfa)) is Decision.NO_MATCH
 

@@ -1,6 +1,7 @@
 """`mfa-tui lint FILE [--scp]`: check a policy document for MFA-enforcement pitfalls, offline.
 
-Exit 0 when clean, 1 with findings (invalid JSON included), 2 when the file cannot be read.
+Exit 0 when clean, 1 with findings (invalid JSON included), 2 when the input cannot be read
+or is not UTF-8 text (from a file or from stdin alike).
 No AWS connection is made.
 """
 
@@ -14,7 +15,14 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from mfa_tui.core.policy_lint import SCP_MAX_CHARS, Finding, Kind, lint_text, policy_size
+from mfa_tui.core.policy_lint import (
+    SCP_MAX_CHARS,
+    Finding,
+    Kind,
+    lint_text,
+    policy_size,
+    scp_size,
+)
 from mfa_tui.core.policy_templates import MANAGED_POLICY_MAX_CHARS
 
 if TYPE_CHECKING:
@@ -32,7 +40,7 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
     kind: Kind = "scp" if args.scp else "identity"
     name = "<stdin>" if args.file == "-" else args.file
     try:
-        text = sys.stdin.read() if args.file == "-" else _read(args.file)
+        text = _read_stdin() if args.file == "-" else _read(args.file)
     except UnicodeDecodeError as exc:
         print(f"mfa-tui: cannot read {name}: it is not UTF-8 text (byte "
               f"{exc.object[exc.start]:#04x} at offset {exc.start}).", file=sys.stderr)
@@ -45,6 +53,12 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 
+def _read_stdin() -> str:
+    # The bytes, decoded strictly: sys.stdin's own decoding may be lenient (surrogateescape
+    # under a C locale), which would lint garbage instead of saying the input is not text.
+    return sys.stdin.buffer.read().decode("utf-8-sig")
+
+
 def _read(path: str) -> str:
     with open(path, encoding="utf-8-sig") as handle:  # -sig: editors on Windows add a BOM
         return handle.read()
@@ -55,9 +69,13 @@ def print_findings(name: str, kind: Kind, text: str, findings: list[Finding],
     """One line a finding (severity, code, sentence), or one line saying it is clean."""
     what = "service control policy" if kind == "scp" else "identity policy"
     if not findings:
-        limit = SCP_MAX_CHARS if kind == "scp" else MANAGED_POLICY_MAX_CHARS
-        size = policy_size(json.loads(text))
-        console.print(Text(f"{name}: no findings ({what}, {size:,} of {limit:,} characters)."),
+        document = json.loads(text)
+        if kind == "scp":  # Organizations counts the text as saved, whitespace included
+            size, limit, how = scp_size(document, text), SCP_MAX_CHARS, "characters as written"
+        else:
+            size, limit = policy_size(document), MANAGED_POLICY_MAX_CHARS
+            how = "characters without whitespace"
+        console.print(Text(f"{name}: no findings ({what}, {size:,} of {limit:,} {how})."),
                       soft_wrap=True)
         return
     errors = sum(f.severity == "error" for f in findings)
