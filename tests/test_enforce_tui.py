@@ -20,7 +20,7 @@ from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen
 from mfa_tui.tui.screens.main import MainScreen
 from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.widgets.users_table import UsersTable
-from tests.fixtures.pilot_support import until
+from tests.fixtures.pilot_support import until, workers_done
 
 pytestmark = pytest.mark.usefixtures("state_home")
 
@@ -128,10 +128,16 @@ async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:
     async with running(moto, users=300) as (app, pilot, main):
         await pilot.press("N", "a")
         await preview_ready(pilot)
-        moto.faults.add_latency(0.25, actions="AttachUserPolicy")
+        # The attaches wait at the server until the cancel is in: however slow the machine,
+        # the run cannot finish before Esc arrives (with a fixed latency it sometimes did).
+        gate = moto.faults.hold(actions="AttachUserPolicy")
         await pilot.press(*ACCOUNT, "enter")
         await until(pilot, lambda: moto.faults.count("AttachUserPolicy") >= 2)
         await pilot.press("escape")  # cancels the run between users
+        # Esc handled: the run's cancel event is set (the worker checks it between users).
+        await until(pilot, lambda: main._cancel is not None and main._cancel.is_set())
+        gate.set()  # the calls in flight finish and are journaled; the rest are skipped
+        await workers_done(pilot)
         await until(pilot, lambda: isinstance(app.screen, RunResultsScreen))
         first = directly_attached(moto)
         await pilot.press("escape")

@@ -14,6 +14,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from mfa_tui.aws.call_budget import READ_TIMEOUT
 from mfa_tui.core.errors import Explained
 from mfa_tui.core.mfa_code import is_mfa_rejection
 
@@ -70,7 +71,13 @@ def explain(exc: BaseException, *, doing: str = "") -> str:
         return f"{exc}: check ~/.aws/config or `mfa-tui profile list`."
     if isinstance(exc, NoRegionError):
         return "No AWS region is set: pass --region or set AWS_REGION."
-    if isinstance(exc, EndpointConnectionError | ConnectionClosedError | ReadTimeoutError):
+    if isinstance(exc, ReadTimeoutError):
+        return (
+            f"AWS did not answer{where} within {READ_TIMEOUT} seconds "
+            f"({exc.kwargs.get('endpoint_url') or 'the endpoint'}): check the network, the "
+            "proxy or --endpoint-url."
+        )
+    if isinstance(exc, EndpointConnectionError | ConnectionClosedError):
         return (
             f"Cannot reach AWS{where} ({exc}): check the network, the proxy or --endpoint-url."
         )

@@ -5,15 +5,18 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import NoCredentialsError
 
+from mfa_tui.aws.call_budget import CONNECT_TIMEOUT, READ_TIMEOUT, bound_unanswered_calls
 from mfa_tui.aws.config_roles import wire_config_role
 from mfa_tui.aws.credentials import TemporarySession, install_credentials
 from mfa_tui.aws.fast_lists import FastListParserFactory
 from mfa_tui.aws.timestamps import parse_timestamp
+from mfa_tui.core.errors import BadEndpointUrl
 from mfa_tui.core.mfa_code import AskCode
 from mfa_tui.core.models import Caller
 
@@ -61,6 +64,8 @@ class AwsConnection:
         ask_code: AskCode | None = None,
     ) -> None:
         self.options = options
+        if options.endpoint_url is not None:
+            check_endpoint_url(options.endpoint_url)
         # With an MFA serial or a role, the long-term key only signs the STS call; clients
         # sign with the temporary credentials installed below.
         temporary = bool(options.mfa_serial or options.role_arn)
@@ -84,8 +89,8 @@ class AwsConnection:
         self._config = Config(
             retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
             max_pool_connections=max_pool_connections,
-            connect_timeout=5,
-            read_timeout=30,
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
             user_agent_extra="mfa-tui",
         )
         self._clients: dict[str, Any] = {}
@@ -104,10 +109,10 @@ class AwsConnection:
     def _long_term_sts(self) -> Any:
         """An STS client signed with the profile's long-term key (for the MFA session)."""
         o = self.options
-        return botocore.session.Session().create_client(
+        return bound_unanswered_calls(botocore.session.Session().create_client(
             "sts", region_name=self.region, endpoint_url=o.endpoint_url, config=self._config,
             aws_access_key_id=o.access_key_id, aws_secret_access_key=o.secret_access_key,
-            aws_session_token=o.session_token)
+            aws_session_token=o.session_token))
 
     @property
     def region(self) -> str:
@@ -123,12 +128,12 @@ class AwsConnection:
         """A shared client for ``service``."""
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self._session.create_client(
+                self._clients[service] = bound_unanswered_calls(self._session.create_client(
                     service,
                     region_name=self.region,
                     endpoint_url=self.options.endpoint_url,
                     config=self._config,
-                )
+                ))
             return self._clients[service]
 
     def credentials_ready(self) -> None:
@@ -147,3 +152,14 @@ class AwsConnection:
                 account=ident["Account"], arn=ident["Arn"], user_id=ident.get("UserId", "")
             )
         return self._caller
+
+
+def check_endpoint_url(url: str) -> None:
+    """Raise :class:`BadEndpointUrl` unless ``url`` is an http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise BadEndpointUrl(url) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadEndpointUrl(url)

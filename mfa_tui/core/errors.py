@@ -50,3 +50,15 @@ class NoSuchRun(Explained):
 
 class PlanBlocked(Explained):
     """The plan has a blocker (e.g. the caller would lock themselves out): nothing was done."""
+
+
+class BadEndpointUrl(Explained):
+    """``--endpoint-url`` (or ``AWS_ENDPOINT_URL``, or a profile's) is not a URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(
+            f"The endpoint URL {url!r} is not a URL: give one like http://127.0.0.1:5000 "
+            "(--endpoint-url, AWS_ENDPOINT_URL or the profile's endpoint), or leave it out "
+            "to reach AWS itself."
+        )
