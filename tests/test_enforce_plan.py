@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from mfa_tui.core.errors import UnknownUsers
 from mfa_tui.core.plan import build_plan
 from mfa_tui.core.plan_models import PolicyState, PolicyVersion, Selection
 from mfa_tui.core.plan_text import plan_lines
@@ -130,12 +131,16 @@ def test_keys_used_recently_and_keys_only_users_are_warned_about(demo: MotoServe
 
 
 def test_unknown_user_names_block_apply_with_one_sentence(demo: MotoServer) -> None:
-    plan = _plan(demo, mode="users", users=("bob", "bbo"))
-    assert plan.blockers == ("No IAM user named 'bbo' in account 123456789012: check the "
-                             "spelling (--users takes user names, not ARNs).",)
-    result = run_cli(demo, "apply", "--users", "bob,bbo", "--yes")
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"mfa-tui: {plan.blockers[0]}"]
+    sentence = ("No IAM user named 'bbo' in account 123456789012: check the spelling "
+                "(--users takes user names, not ARNs).")
+    with pytest.raises(UnknownUsers) as caught:
+        _plan(demo, mode="users", users=("bob", "bbo"))
+    assert str(caught.value) == sentence
+    for command in ("plan", "apply"):  # plan too: a selector naming nobody is never exit 0
+        yes = ["--yes"] if command == "apply" else []
+        result = run_cli(demo, command, "--users", "bob,bbo", *yes)
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [f"mfa-tui: {sentence}"]
     assert demo.faults.mutating_count() == 0
 
 

@@ -32,11 +32,16 @@ def _workers(text: str) -> int:
 def _selector(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--users", metavar="A,B,C", help="exactly these users (comma-separated)")
+    parser.add_argument("--user", action="append", metavar="NAME", default=None,
+                        help="exactly this user, the name taken as it is (repeatable; for "
+                        "names with a comma, which IAM allows); combines with --users")
     which.add_argument("--non-compliant", action="store_true",
                        help="console users without MFA (the default)")
     which.add_argument("--all-console", action="store_true", help="every console user")
     parser.add_argument("--exclude", metavar="A,B", default="",
                         help="leave these users out (break-glass users)")
+    parser.add_argument("--exclude-user", action="append", metavar="NAME", default=None,
+                        help="leave this user out, the name taken as it is (repeatable)")
     parser.add_argument("--via-group", metavar="GROUP",
                         help="attach the policy to GROUP (created if missing) and add the "
                         "users to it, instead of attaching per user")
@@ -77,16 +82,31 @@ def add_enforcement_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def selection_from_args(args: argparse.Namespace) -> Selection:
-    """The SELECTOR options as a Selection."""
+    """The SELECTOR options as a Selection (names are checked against the account later).
+
+    ``--users`` splits on commas; ``--user`` takes one name as it is. Either naming nobody
+    (``--users ",,,"``, ``--user ""``) is an error, never "nothing to do"."""
+    from mfa_tui.core.errors import EmptySelection, Explained
     from mfa_tui.core.plan import parse_names
     from mfa_tui.core.plan_models import Selection
 
-    users = parse_names(args.users)
+    named = args.users is not None or args.user is not None
+    if named and (args.non_compliant or args.all_console):
+        raise Explained("--user cannot be combined with --non-compliant or --all-console: "
+                        "name the users, or choose them by state.")
+    if args.users is not None and not parse_names(args.users):
+        raise EmptySelection(args.users)
+    for name in args.user or ():
+        if not name:
+            raise EmptySelection(name, "--user")
+    for name in args.exclude_user or ():
+        if not name:
+            raise EmptySelection(name, "--exclude-user")
+    users = tuple(sorted({*parse_names(args.users), *(args.user or ())}))
     return Selection(
-        mode="users" if args.users is not None else (
-            "all-console" if args.all_console else "non-compliant"),
+        mode="users" if named else ("all-console" if args.all_console else "non-compliant"),
         users=users,
-        exclude=parse_names(args.exclude),
+        exclude=tuple(sorted({*parse_names(args.exclude), *(args.exclude_user or ())})),
         via_group=(args.via_group or "").strip() or None,
     )
 

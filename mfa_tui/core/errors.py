@@ -62,3 +62,26 @@ class BadEndpointUrl(Explained):
             "(--endpoint-url, AWS_ENDPOINT_URL or the profile's endpoint), or leave it out "
             "to reach AWS itself."
         )
+
+
+class UnknownUsers(Explained):
+    """A selector (``--users``, ``--user``, ``--exclude``) names users the account lacks."""
+
+    def __init__(self, names: tuple[str, ...], account: str, *, option: str = "--users") -> None:
+        self.names = names
+        listed = ", ".join(f"'{n}'" for n in names)
+        super().__init__(
+            f"No IAM user named {listed} in account {account}: check the spelling "
+            f"({option} takes user names, not ARNs)."
+        )
+
+
+class EmptySelection(Explained):
+    """``--users`` (or ``--user``) was given but names nobody: never "nothing to do"."""
+
+    def __init__(self, given: str, option: str = "--users") -> None:
+        super().__init__(
+            f"{option} {given!r} names no user: give user names separated by commas, or "
+            "--user NAME (repeatable) for a name that holds a comma; for every console user "
+            "without MFA, leave the selector out."
+        )

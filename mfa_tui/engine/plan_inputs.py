@@ -10,7 +10,7 @@ from typing import Any
 from mfa_tui.aws.inventory import live_user, load_inventory, policy_arn
 from mfa_tui.aws.policy_state import read_group_state, read_policy_state, read_undo_state
 from mfa_tui.aws.session import AwsConnection
-from mfa_tui.core.errors import NoSuchRun
+from mfa_tui.core.errors import NoSuchRun, UnknownUsers
 from mfa_tui.core.models import DEFAULT_POLICY_NAME, Inventory
 from mfa_tui.core.plan import build_plan
 from mfa_tui.core.plan_models import Plan, Selection
@@ -41,6 +41,18 @@ def _confirm_caller(conn: AwsConnection, inv: Inventory) -> Inventory:
                                  console_access=live.console_access))
 
 
+def check_names(inv: Inventory, selection: Selection) -> None:
+    """Raise :class:`UnknownUsers` when the selector names a user the account does not have
+    (an excluded name too: a typo there would enforce the break-glass user it meant)."""
+    if selection.mode == "users":
+        missing = tuple(n for n in selection.users if inv.get(n) is None)
+        if missing:
+            raise UnknownUsers(missing, inv.account)
+    missing = tuple(n for n in selection.exclude if inv.get(n) is None)
+    if missing:
+        raise UnknownUsers(missing, inv.account, option="--exclude")
+
+
 def load_plan(
     conn: AwsConnection,
     selection: Selection,
@@ -59,6 +71,7 @@ def load_plan(
     iam = conn.client("iam")
     pending = latest_unfinished(caller.account, arn, directory=directory) if resume else None
     inv = _confirm_caller(conn, load_inventory(conn, policy_name=policy_name))
+    check_names(inv, selection)
     policy = read_policy_state(iam, arn)
     if pending is not None:
         gname = pending.header.get("group")
