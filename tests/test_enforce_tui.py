@@ -41,6 +41,12 @@ async def running(
         yield app, pilot, main
 
 
+async def results_shown(pilot: Pilot[int]) -> None:
+    """The run's worker finished, and its results screen is up."""
+    await workers_done(pilot)
+    await until(pilot, lambda: isinstance(pilot.app.screen, RunResultsScreen))
+
+
 def directly_attached(moto) -> set[str]:
     iam = moto.client("iam")
     return {u["UserName"] for u in iam.list_entities_for_policy(PolicyArn=POLICY)["PolicyUsers"]}
@@ -64,7 +70,7 @@ async def test_mark_N_attach_type_account_id_enforces_and_updates_rows(moto) -> 
         assert app.focused is box  # `a` opens the preview with the confirmation focused
         assert ACCOUNT in str(screen.query_one("#confirm-label", Static).render())
         await pilot.press(*ACCOUNT, "enter")
-        await until(pilot, lambda: isinstance(app.screen, RunResultsScreen))
+        await results_shown(pilot)
         attached = directly_attached(moto)
         # Everyone marked and not already enforced (bob, grace... via Developers) is now.
         assert marked - before - {"bob", "grace", "sven.tanaka"} <= attached
@@ -101,13 +107,13 @@ async def test_a_wrong_account_id_is_refused(moto) -> None:
 
 
 async def test_one_user_is_confirmed_with_y(moto) -> None:
-    async with running(moto) as (app, pilot, _main):
+    async with running(moto) as (_app, pilot, _main):
         await pilot.press("slash", *"aiko.lind", "enter")
         await pilot.press("a")
         screen = await preview_ready(pilot)
         assert "Type y" in str(screen.query_one("#confirm-label", Static).render())
         await pilot.press("y", "enter")
-        await until(pilot, lambda: isinstance(app.screen, RunResultsScreen))
+        await results_shown(pilot)
         assert "aiko.lind" in directly_attached(moto)
 
 
@@ -125,7 +131,7 @@ async def test_p_shows_the_preview_without_changing_anything(moto) -> None:
 
 
 async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:
-    async with running(moto, users=300) as (app, pilot, main):
+    async with running(moto, users=300) as (_app, pilot, main):
         await pilot.press("N", "a")
         await preview_ready(pilot)
         # The attaches wait at the server until the cancel is in: however slow the machine,
@@ -137,8 +143,7 @@ async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:
         # Esc handled: the run's cancel event is set (the worker checks it between users).
         await until(pilot, lambda: main._cancel is not None and main._cancel.is_set())
         gate.set()  # the calls in flight finish and are journaled; the rest are skipped
-        await workers_done(pilot)
-        await until(pilot, lambda: isinstance(app.screen, RunResultsScreen))
+        await results_shown(pilot)
         first = directly_attached(moto)
         await pilot.press("escape")
         left = set(main.marks)
@@ -151,16 +156,16 @@ async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:
         word = "y" if "Type y" in str(screen.query_one("#confirm-label", Static).render()) \
             else ACCOUNT
         await pilot.press(*word, "enter")
-        await until(pilot, lambda: isinstance(app.screen, RunResultsScreen))
+        await results_shown(pilot)
         assert left <= directly_attached(moto)
 
 
 async def test_undo_last_run_from_the_palette(moto) -> None:
-    async with running(moto) as (app, pilot, _main):
+    async with running(moto) as (_app, pilot, _main):
         await pilot.press("slash", *"aiko.lind", "enter", "a")
         await preview_ready(pilot)
         await pilot.press("y", "enter")
-        await until(pilot, lambda: isinstance(app.screen, RunResultsScreen))
+        await results_shown(pilot)
         await pilot.press("escape")
         assert "aiko.lind" in directly_attached(moto)
         await pilot.press("ctrl+p")
@@ -171,5 +176,5 @@ async def test_undo_last_run_from_the_palette(moto) -> None:
         screen = await preview_ready(pilot)
         assert "aiko.lind" in str(screen.query_one("#preview-body", Static).render())
         await pilot.press("y", "enter")
-        await until(pilot, lambda: isinstance(app.screen, RunResultsScreen))
+        await results_shown(pilot)
         assert "aiko.lind" not in directly_attached(moto)
