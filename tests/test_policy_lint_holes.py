@@ -106,6 +106,14 @@ def test_a_deny_exempting_iam_star_lets_a_user_without_mfa_make_themselves_admin
     assert finding.severity == "error" and "iam:AttachUserPolicy" in finding.message
 
 
+def test_a_deny_scoped_to_some_services_exempts_nothing() -> None:
+    doc = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyEc2WithoutMFA", "Effect": "Deny", "Action": "ec2:*", "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]}
+    found = codes(lint(doc, "identity"))
+    assert "exempts-escalation" not in found and "exempts-mfa-removal" not in found
+
+
 @pytest.mark.parametrize(("action", "kind"), [("iam:DeactivateMFADevice", "user"),
                                                ("iam:DeleteVirtualMFADevice", "mfa")])
 def test_a_deny_exempting_mfa_removal_is_flagged(action: str, kind: str) -> None:

@@ -172,15 +172,31 @@ def exemptions(document: Mapping[str, Any], kind: str) -> list[Finding]:
 
 def _exempted(document: Mapping[str, Any], actions: Mapping[str, str], code: str,
               consequence: str) -> list[Finding]:
-    """Actions the document's deny-unless-MFA lets through where it denies everything else."""
-    states = [mfa for mfa in WITHOUT_MFA if denied(document, "ec2:RunInstances", "*", mfa)]
-    loose = [action for action, resource in actions.items()
-             if any(not denied(document, action, resource, mfa) for mfa in states)]
+    """Actions a deny-everything-unless-MFA (NotAction, or Action "*") lets through.
+
+    A deny scoped to some services (``ec2:*``) exempts nothing: it never meant to cover IAM.
+    """
+    version = document.get("Version")
+    broad = [(index, st) for index, st in enumerate(statements(document))
+             if st["Effect"] == "Deny" and ("NotAction" in st or "*" in as_list(st["Action"]))]
+    loose: list[str] = []
+    names: list[str] = []
+    for index, statement in broad:
+        for mfa in WITHOUT_MFA:
+            if not statement_applies(statement, request("ec2:RunInstances", mfa=mfa),
+                                     version=version):
+                continue
+            found = [a for a, resource in actions.items()
+                     if a not in loose and not denied(document, a, resource, mfa)]
+            if found:
+                loose += found
+                names.append(label(statement, index))
     if not loose:
         return []
     return [Finding(code, "error",
-                    f"The deny-unless-MFA exempts {', '.join(loose)}, {consequence}: exempt "
-                    "only the MFA set-up actions and what a first sign-in needs.")]
+                    f"{', '.join(dict.fromkeys(names))} exempts {', '.join(loose)} from the "
+                    f"deny-unless-MFA, {consequence}: exempt only the MFA set-up actions and "
+                    "what a first sign-in needs.")]
 
 
 def _setup_not_allowed(document: Mapping[str, Any], blocked: list[str]) -> list[Finding]:
