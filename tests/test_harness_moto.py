@@ -379,3 +379,24 @@ def test_moto_api_paths_are_never_faulted_or_recorded(moto: MotoServer) -> None:
         assert response.status == 200
 
     assert moto.faults.requests == []
+
+
+def test_hold_keeps_matching_requests_waiting_until_released(moto: MotoServer) -> None:
+    gate = moto.faults.hold(actions="ListUsers")
+    done = threading.Event()
+
+    def call() -> None:
+        one_shot(moto).list_users()
+        done.set()
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while moto.faults.count("ListUsers") < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert moto.faults.count("ListUsers") == 1  # arrived and recorded...
+    one_shot(moto).list_groups()  # ...other actions pass...
+    assert not done.is_set()  # ...but it waits
+    gate.set()
+    assert done.wait(30)
+    worker.join(5)
