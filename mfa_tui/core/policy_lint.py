@@ -2,7 +2,9 @@
 
 Most checks *evaluate* requests with :mod:`policy_eval` rather than match spelling: "would an
 IAM user without MFA still be able to call sts:GetSessionToken?", "does this SCP stop a role
-session?". Each finding is one sentence a user can act on.
+session?". Each finding is one sentence a user can act on. The MFA checks (conditions,
+exemptions, set-up allowed) live in :mod:`policy_lint_mfa`, the sample requests in
+:mod:`policy_probe`.
 """
 
 from __future__ import annotations
