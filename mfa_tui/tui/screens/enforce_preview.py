@@ -150,7 +150,9 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
                          f"{self._word} and Enter to {verb}; Esc backs out.")
         box = self.query_one("#confirm", Input)
         box.display = True
-        box.focus()
+        # Now, not on a later tick (Widget.focus defers): a key typed the moment the plan
+        # shows lands in the field, not in the scroll view.
+        self.set_focus(box)
 
     @on(Input.Submitted, "#confirm")
     def submitted(self, event: Input.Submitted) -> None:
