@@ -147,9 +147,10 @@ def test_on_moto_the_report_table_arrives_while_list_users_is_slow(moto: MotoSer
 async def test_tui_paints_the_report_first_keeps_marks_and_never_goes_back(
     moto: MotoServer,
 ) -> None:
-    """Pilot, against moto with ListUsers held back 2 s (fault injector)."""
+    """Pilot, against moto with ListUsers held at the server (fault injector) until the
+    report's table has been looked at."""
     seed_account(60)
-    moto.faults.add_latency(2.0, actions="ListUsers")
+    gate = moto.faults.hold(actions="ListUsers")
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
@@ -163,6 +164,7 @@ async def test_tui_paints_the_report_first_keeps_marks_and_never_goes_back(
         await pilot.press("space")  # a mark made on the report's table
         assert screen.marks == {"admin.breakglass"}
 
+        gate.set()
         await until(pilot, lambda: loaded(app))
         assert PROVISIONAL not in str(header.render()) and "devices now" in str(header.render())
         assert screen.marks == {"admin.breakglass"}
@@ -255,13 +257,15 @@ def test_the_report_snapshot_crosses_the_pipe_unchanged() -> None:
 
 async def test_while_aws_generates_the_report_the_header_says_so(moto: MotoServer) -> None:
     """A reset moto has no report: its first GenerateCredentialReport says STARTED. The
-    GetCredentialReport that follows is held 1.5 s (fault injector) to look at the header."""
+    GetCredentialReport that follows is held at the server (fault injector) until the test
+    has looked at the header: no window to miss on a loaded machine."""
     seed_account(60)
-    moto.faults.add_latency(1.5, actions="GetCredentialReport")
+    gate = moto.faults.hold(actions="GetCredentialReport")
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
     async with app.run_test(size=(100, 30)) as pilot:
         header = app.screen.query_one(AccountHeader)
         await until(pilot, lambda: GENERATING in str(header.render()))
         assert header.inventory is None and "Connecting" not in str(header.render())
+        gate.set()
         await until(pilot, lambda: loaded(app))
         assert GENERATING not in str(header.render())
