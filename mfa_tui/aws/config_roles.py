@@ -20,6 +20,7 @@ from typing import Any
 import botocore.session
 from botocore.credentials import Credentials
 
+from mfa_tui.aws.call_budget import bound_unanswered_calls
 from mfa_tui.aws.credentials import TemporarySession, install_credentials
 from mfa_tui.core.mfa_code import AskCode
 
@@ -86,9 +87,9 @@ def wire_config_role(botocore_session: Any, ask: AskCode | None, label: str = ""
 
     def sts() -> Any:  # a new client each time, signed with the source's current keys
         frozen = source().get_frozen_credentials()
-        return botocore_session.create_client(
+        return bound_unanswered_calls(botocore_session.create_client(
             "sts", aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key,
-            aws_session_token=frozen.token, **kwargs)
+            aws_session_token=frozen.token, **kwargs))
 
     extra: dict[str, Any] = {}
     if role.duration_seconds:
