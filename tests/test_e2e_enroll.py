@@ -236,3 +236,51 @@ def test_the_enroll_arguments_load_without_boto3() -> None:
 
     mods = _imported_after("import mfa_tui.cli\nmfa_tui.cli.build_parser().parse_args(['enroll'])")
     assert "boto3" not in mods and "botocore" not in mods
+
+
+#: Loaded by the crashing run (PYTHONPATH): a bug in the code check, with the seed a local.
+_CRASHING_CHECK = '''
+import mfa_tui.core.totp_check as totp_check
+
+
+def check_codes(seed, code1, code2, *, now, skew=None):
+    raise RuntimeError("a bug in the code check")
+
+
+totp_check.check_codes = check_codes
+'''
+
+
+@pytest.mark.tmux
+def test_a_crash_on_the_enrollment_screen_never_shows_the_seed(
+    terminal: Any, moto: MotoServer, tmp_path: Path
+) -> None:
+    """An unhandled exception while the QR code shows: Textual's own handler prints the
+    traceback with every frame's local variables (the seed among them). Everything the
+    terminal received (recorded by ``script``, as session recorders do), its scrollback and
+    every file the tool wrote are searched for the seed."""
+    iam = moto.client("iam")
+    iam.create_user(UserName="bob")
+    env, home = isolated(tmp_path)
+    crash = tmp_path / "crash"
+    crash.mkdir()
+    (crash / "sitecustomize.py").write_text(_CRASHING_CHECK, encoding="utf-8")
+    recording = tmp_path / "typescript"  # outside the scanned home: it shows the QR code
+    command = [installed_cli(), "--endpoint-url", moto.url, "enroll", "bob"]
+    term = terminal(["script", "-q", "-e", "-c", " ".join(command), str(recording)],
+                    size=(80, 24), env={**env, "PYTHONPATH": str(crash)}, cwd=home / "cwd")
+    term.wait_for("created", timeout=30)
+    term.wait_for(FINDER, timeout=10)
+    uri = decode_qr_from_ansi(term.capture(colors=True), theme="dark")[0]
+    seed = pyotp.parse_uri(uri).secret
+    term.type("123456234567")
+    term.send_keys("Enter")
+    assert term.wait_exit(timeout=30) == 2
+    shown = term.text(scrollback=True)
+    assert "RuntimeError: a bug in the code check" in shown  # the crash did happen
+    assert unassigned(iam) == []  # and its device went with it
+    recorded = recording.read_bytes()
+    for secret in (seed, seed[:16], seed[-16:]):
+        assert secret not in shown.replace("\n", "")
+        assert secret.encode() not in recorded
+    assert files_holding(home, [seed, seed[:16], seed[-16:], uri]) == []

@@ -126,3 +126,18 @@ class MfaTuiApp(App[int]):
 
     def action_help(self) -> None:
         self.action_show_help_panel()
+
+    def _fatal_error(self) -> None:
+        """An unhandled exception: show the traceback *without* local variables, then exit.
+
+        Textual's own handler renders ``Traceback(show_locals=True)``, which printed the
+        enrollment screen's TOTP seed onto the terminal (tmux scrollback, ``script`` and SSH
+        session logs keep it). There is no public hook for this, so the override is guarded
+        by an end-to-end test (tests/test_e2e_enroll.py) that crashes the screen and scans
+        everything the terminal received for the seed.
+        """
+        import rich
+        from rich.traceback import Traceback
+
+        self.bell()
+        self.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
