@@ -104,3 +104,28 @@ def test_describe_skew() -> None:
                                  "checked against AWS's time.")
     assert "about 2 h ahead of AWS's" in describe_skew(-7300)
     assert "about 3 days" in describe_skew(3 * 86400)
+
+
+@pytest.mark.parametrize(("first", "second"), [(-2, -1), (-3, -2), (-2, 0), (-3, -1)])
+def test_codes_that_expired_while_typing_blame_the_user_not_the_clock(
+    first: int, second: int
+) -> None:
+    """Code 1 read a minute or so ago, code 2 a later code up to now: the user was slow."""
+    problem = check_codes(SEED, code(first), code(second), now=NOW)
+    assert problem is not None and problem.kind == "slow" and problem.retype_both
+    assert problem.field == 1
+    assert "expired while you typed" in problem.message
+    assert f"code 1 is from {15 - 30 * first} s ago" in problem.message
+    assert "check that the phone sets its clock" not in problem.message
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (-4, -3),  # two minutes old: the phone's clock, not a slow hand
+    (-10, -9),
+    (-2, 3),  # code 2 from the future: no one typed that after code 1
+    (2, 3),
+])
+def test_codes_away_from_now_still_blame_the_phones_clock(first: int, second: int) -> None:
+    problem = check_codes(SEED, code(first), code(second), now=NOW)
+    assert problem is not None and problem.kind == "code1"
+    assert "check that the phone sets its clock automatically" in problem.message

@@ -5,8 +5,10 @@ codes; AWS's refusal says only "invalid", so the checks here say precisely what 
 
 * a code that is not 6 digits;
 * the same code twice;
-* code 1 not within one 30-second step of now (the phone's clock is off: the message says
-  so, and how far off this computer's clock is from AWS's when that could be measured);
+* code 1 two or three steps old while code 2 is a later code up to now: the user was slow
+  (the codes expired while they typed), not the phone's clock;
+* code 1 not within one 30-second step of now otherwise (the phone's clock is off: the message
+  says so, and how far off this computer's clock is from AWS's when that could be measured);
 * code 2 not exactly the step after code 1 (type the next code, not a later one).
 
 "Now" is AWS's time when the skew between this machine and AWS is known (AWS judges the
@@ -34,6 +36,8 @@ __all__ = [
 STEP_SECONDS = 30
 #: How far (in steps) to look for code 1 to tell the user how far off the phone's clock is.
 _HINT_STEPS = 20
+#: Code 1 this many steps old, with code 2 a later code: the user took a minute or so.
+_SLOW_STEPS = (2, 3)
 #: Below this a measured skew is noise (the HTTP Date header has 1-second resolution).
 _SKEW_NOISE = 2.0
 
@@ -45,7 +49,8 @@ class CodeProblem:
     field: int
     message: str
     retype_both: bool = False  # the codes are stale or mismatched: type two new ones
-    #: "format" (fix what is typed), "same", "code1", "swapped" or "not-next" (type anew).
+    #: "format" (fix what is typed), "same", "slow" (the codes expired while typed), "code1"
+    #: (the phone's clock), "swapped" or "not-next" (type anew).
     kind: str = "format"
 
 
@@ -114,6 +119,26 @@ def _phone_hint(totp: pyotp.TOTP, code1: str, step: int) -> str:
     return ""
 
 
+def _slow_problem(totp: pyotp.TOTP, code1: str, code2: str, at: float) -> CodeProblem | None:
+    """Code 1 expired while the user typed: it is a minute or so old and code 2 came after it
+    (up to the current code). A phone whose clock is off shows no such pair: its two codes
+    sit together, away from now, and code 1 is usually much further off."""
+    current = totp.timecode(at)
+    for age in _SLOW_STEPS:
+        step = current - age
+        if totp.generate_otp(step) != code1:
+            continue
+        if any(totp.generate_otp(later) == code2 for later in range(step + 1, current + 1)):
+            seconds = round(at - step * STEP_SECONDS)
+            return CodeProblem(
+                1, f"The codes expired while you typed: code 1 is from {seconds} s ago (the "
+                   "app shows a new code every 30 s; AWS takes the current one and the one "
+                   "after it). Type the code the app shows now, then the next one as soon as "
+                   "it appears (if fresh codes fail the same way, the phone's clock is slow).",
+                retype_both=True, kind="slow")
+    return None
+
+
 def check_code_format(code1: str, code2: str) -> CodeProblem | None:
     """The checks that need no seed (also for resync): 6 digits each, not the same code twice."""
     code1, code2 = code1.strip(), code2.strip()
@@ -155,6 +180,9 @@ def check_codes(
     steps = [step for step in (current - 1, current, current + 1)
              if totp.generate_otp(step) == code1]
     if not steps:
+        slow = _slow_problem(totp, code1, code2, at)
+        if slow is not None:
+            return slow
         sentence = (
             "Code 1 is not this device's current code: check that the phone sets its clock "
             "automatically, then type two new codes."
