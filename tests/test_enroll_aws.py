@@ -239,8 +239,8 @@ def test_a_role_has_no_own_user(moto: MotoServer, iam: Any) -> None:
 def test_a_lost_answer_to_enable_is_settled_by_asking(
     alice: Any, moto: MotoServer, drops: int | None
 ) -> None:
-    """moto enables, then the connection drops: botocore's retry is refused as already done
-    (EntityAlreadyExists), or every answer is lost and the client gives up; either way the
+    """moto enables, then the connection drops (once, or on every answer): the codes are
+    sent once, never again blind (AWS may refuse reused codes); ListMFADevices shows the
     device is the user's, the flow says so, and nothing is undone."""
     moto.faults.drop_after("EnableMFADevice", times=drops)
     enrollment = Enrollment(alice, "alice")
@@ -250,5 +250,7 @@ def test_a_lost_answer_to_enable_is_settled_by_asking(
     except EnrollError:
         pytest.fail("a device that AWS enabled was reported as a failure")
     assert serial == device.serial
+    assert moto.faults.count("EnableMFADevice") == 1
+    assert moto.faults.actions()[-1] == "ListMFADevices"  # the state decided
     enrollment.keep()
     assert assigned(alice, "alice") == [device.serial]

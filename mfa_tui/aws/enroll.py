@@ -27,6 +27,7 @@ from mfa_tui.aws.mfa_devices import (
     list_user_devices,
     refusal_error,
 )
+from mfa_tui.aws.step_ops import no_blind_resend
 from mfa_tui.aws.user_detail import NoSuchUser
 from mfa_tui.core.models import MfaDevice
 from mfa_tui.core.otpauth import NewVirtualDevice, normalise_seed
@@ -78,6 +79,9 @@ class Enrollment:
         self.kept = False
         self.closed = False
         self._lock = threading.RLock()
+        # A lost answer to EnableMFADevice is settled by ListMFADevices, never by sending the
+        # codes again (AWS may refuse reused codes while the device is in fact enabled).
+        no_blind_resend(iam, ("EnableMFADevice",))
 
     def __repr__(self) -> str:
         return f"Enrollment(user={self.user!r}, serial={self.serial!r}, kept={self.kept})"

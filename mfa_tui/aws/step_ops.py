@@ -13,7 +13,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,9 +61,10 @@ def _refuse_blind_resend(caught_exception: BaseException | None = None, **_: Any
         raise caught_exception
 
 
-def no_blind_resend(iam: Any) -> None:
-    """Install the hook on an IAM client (idempotent: one unique id per operation)."""
-    for op in MUTATING_OPERATIONS:
+def no_blind_resend(iam: Any, operations: Iterable[str] = MUTATING_OPERATIONS) -> None:
+    """Install the hook on an IAM client for ``operations`` (default: the engine's);
+    idempotent: one unique id per operation."""
+    for op in operations:
         iam.meta.events.register(f"needs-retry.iam.{op}", _refuse_blind_resend,
                                  unique_id=f"mfa-tui-no-blind-resend-{op}")
 
