@@ -22,12 +22,15 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from mfa_tui.aws.enroll import discard_open_enrollments
+from mfa_tui.core.policy_eval import Decision, Request, evaluate
+from mfa_tui.core.policy_templates import load_template
 from mfa_tui.engine.connect import GlobalOptions, make_connector
 from mfa_tui.tui.app import MfaTuiApp
 from mfa_tui.tui.screens.device_actions import ConfirmTypedScreen
 from mfa_tui.tui.screens.enroll import EnrollOutcome, EnrollScreen
 from mfa_tui.tui.widgets.code_pair import CodePair
 from mfa_tui.tui.widgets.qr_code import QrCode
+from tests.fixtures.faults import RecordedRequest
 from tests.fixtures.moto_server import MotoServer
 from tests.fixtures.pilot_support import until
 
@@ -313,3 +316,74 @@ async def test_pasting_both_codes_fills_both_fields(moto: MotoServer) -> None:
         assert pair.codes == (code1, code2) and s.app.focused is pair.field(2)
         await s.pilot.press("enter")
         await until(s.pilot, lambda: s.outcome.code == 0)
+
+
+def judged_by_enforce_mfa(user: str, key_id: str) -> Callable[[RecordedRequest], bool]:
+    """``user``'s own requests (key ``key_id``, no MFA session) as IAM would judge them with
+    only the enforce-mfa template attached; everyone else's pass."""
+    template = load_template("enforce-mfa")
+
+    def allowed(r: RecordedRequest) -> bool:
+        if r.access_key_id != key_id or r.service != "iam":
+            return True  # the test's admin; sts:GetCallerIdentity needs no permission
+        p = r.params
+        if r.action == "CreateVirtualMFADevice":
+            resource = f"arn:aws:iam::123456789012:mfa{p.get('Path', '/')}" + str(
+                p["VirtualMFADeviceName"])
+        elif r.action == "DeleteVirtualMFADevice":
+            resource = str(p["SerialNumber"])
+        elif "UserName" in p:
+            resource = f"arn:aws:iam::123456789012:user/{p['UserName']}"
+        else:
+            resource = "*"
+        return evaluate(template, Request(f"iam:{r.action}", resource, username=user)) \
+            is Decision.ALLOW
+
+    return allowed
+
+
+async def test_self_service_under_the_enforcement_policy_can_try_again(
+    moto: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """alice enrolls herself with only EnforceMFAPolicy (every call of hers judged by the
+    evaluator against the template): Esc leaves a device she may not delete without MFA
+    (rightly); her next attempt takes the next free name and says an administrator can
+    delete the old one, instead of asking for a permission AWS says never to grant."""
+    iam = moto.client("iam")
+    iam.create_user(UserName="alice")
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+    moto.faults.deny_unless(judged_by_enforce_mfa("alice", key["AccessKeyId"]))
+    first = "arn:aws:iam::123456789012:mfa/alice"
+
+    outcome = EnrollOutcome()
+    app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)),
+                    start_screen=lambda: EnrollScreen(None, outcome=outcome))
+    async with app.run_test(size=(80, 24)) as pilot:
+        s = Session(app, pilot, outcome)
+        await until(pilot, lambda: s.screen.state == "scan")
+        await pilot.press("escape")
+        await until(pilot, lambda: app._exit)
+    assert unassigned(moto) == [first]  # the policy rightly refused the delete
+    assert "an administrator can delete it" in outcome.message
+    assert "your next attempt takes another name" in outcome.message
+    assert "allow that action" not in outcome.message
+
+    outcome = EnrollOutcome()
+    app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)),
+                    start_screen=lambda: EnrollScreen(None, outcome=outcome))
+    async with app.run_test(size=(80, 24)) as pilot:
+        s = Session(app, pilot, outcome)
+        await until(pilot, lambda: s.screen.state == "scan")
+        assert "Device mfa/alice-2 created" in s.message
+        assert "(mfa/alice) is in the way" in s.message
+        assert "an administrator can delete the old one" in s.message
+        assert "allow that action" not in s.message
+        await s.enter_codes(*s.codes())
+        await until(pilot, lambda: outcome.code == 0)
+    assert devices_of(moto, "alice") == [f"{first}-2"]
+    assert unassigned(moto) == [first]  # for an administrator to delete
+    denied = {r.action for r in moto.faults.requests if r.fault == "access_denied"}
+    assert "DeleteVirtualMFADevice" in denied
+    assert denied <= {"DeleteVirtualMFADevice", "ListAccountAliases"}

@@ -67,6 +67,7 @@ class Enrollment:
         device_name: str | None = None,
         path: str = "/",
         clock: Callable[[], float] = time.time,
+        self_service: bool = False,
     ) -> None:
         self.iam = iam
         self.user = user
@@ -74,6 +75,11 @@ class Enrollment:
         self._explicit_name = device_name is not None
         self.path = path
         self.clock = clock
+        #: The caller enrolls themselves: under the enforcement policy they may not delete a
+        #: device without MFA (AWS's advice), so an orphan of theirs is passed over, not offered.
+        self.self_service = self_service
+        #: Unassigned devices passed over for the next free name (self-service only).
+        self.passed_over: tuple[str, ...] = ()
         self.serial: str | None = None
         self._maybe_enabled = False
         self.kept = False
@@ -128,6 +134,9 @@ class Enrollment:
                     if error_code(exc) != "EntityAlreadyExists":
                         raise self._create_error(exc) from exc
                     orphans = find_orphans(self.iam, name, self.path)
+                    if orphans and self.self_service and not self._explicit_name:
+                        self.passed_over += orphans
+                        continue
                     if orphans:
                         raise DeviceNameTaken(name, orphans) from exc
                     if self._explicit_name:
@@ -147,9 +156,20 @@ class Enrollment:
                     seed=normalise_seed(created["Base32StringSeed"]),
                     skew=skew_from_http_date(headers.get("date"), received),
                 )
+            unassigned = (f" An administrator can delete the unassigned ones: "
+                          f"{', '.join(self.passed_over)}." if self.passed_over else "")
             raise EnrollError(
                 f"Every device name from {self.device_name} to {names[-1]} is taken: "
-                "choose another with --device-name.", code="EntityAlreadyExists")
+                f"choose another with --device-name.{unassigned}", code="EntityAlreadyExists")
+
+    def passed_over_note(self) -> str:
+        """The sentence on the orphans this attempt passed over ("" when none)."""
+        if not self.passed_over:
+            return ""
+        names = ", ".join(serial.split(":", 5)[-1] for serial in self.passed_over)
+        return (f"An unfinished device of an earlier attempt ({names}) is in the way and you "
+                "may not delete it before you sign in with MFA, so this one has another name; "
+                "an administrator can delete the old one.")
 
     def _create_error(self, exc: ClientError) -> EnrollError:
         if error_code(exc) == "LimitExceeded":
@@ -243,6 +263,12 @@ class Enrollment:
 
     def _could_not_delete(self, serial: str, exc: BaseException) -> str:
         log.warning("could not delete unfinished virtual MFA device %s: %s", serial, exc)
+        if self.self_service and error_code(exc) in ("AccessDenied", "AccessDeniedException"):
+            # Rightly so: without MFA a user may not delete MFA devices (AWS's policy).
+            return (f"The unfinished device {serial} stays: your permissions do not let you "
+                    "delete it before you sign in with MFA, as AWS recommends. It does no "
+                    "harm; an administrator can delete it (mfa-tui lists unassigned devices), "
+                    "and your next attempt takes another name.")
         return (f"Could not delete the unfinished device {serial} "
                 f"({explain(exc, doing='deleting it')}) Ask an administrator to delete it.")
 

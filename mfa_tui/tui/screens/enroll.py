@@ -114,7 +114,7 @@ class EnrollScreen(EnrollFlow):
         self.query_one(QrCode).data = message.uri
         self._fit_layout()
         self._message(f"Device {message.device.serial.split(':', 5)[-1]} created: it is "
-                      "deleted again if you cancel.")
+                      f"deleted again if you cancel. {message.note}".strip())
         codes = self.query_one(CodePair)
         codes.disabled = False
         codes.focus_code(1)

@@ -53,6 +53,7 @@ class EnrollFlow(Screen[str | None]):
         device: NewVirtualDevice  # its repr hides the seed
         user: str
         uri: str = field(repr=False)  # holds the seed
+        note: str = ""  # e.g. an earlier orphan passed over (self-service)
 
     @dataclass
     class Failed(Message):
@@ -154,9 +155,11 @@ class EnrollFlow(Screen[str | None]):
         conn = app.connection()
         iam = conn.client("iam")
         user = self.user or caller_user_name(conn)
-        enrollment = Enrollment(iam, user, device_name=self.device_name, clock=self.clock)
+        caller = conn.caller()
+        enrollment = Enrollment(iam, user, device_name=self.device_name, clock=self.clock,
+                                self_service=caller.iam_user_name == user)
         enrollment.check_user()
-        account = conn.caller().account
+        account = caller.account
         alias = account_alias(iam)
         with self._lock:
             if self._cancelled:
@@ -171,7 +174,8 @@ class EnrollFlow(Screen[str | None]):
             self.post_message(self.Failed(str(exc)))
             return
         self.post_message(self.Created(device, user,
-                                       enrollment_uri(device.seed, user, account, alias)))
+                                       enrollment_uri(device.seed, user, account, alias),
+                                       enrollment.passed_over_note()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
     def enable(self, code1: str, code2: str) -> None:
