@@ -284,3 +284,56 @@ def test_a_crash_on_the_enrollment_screen_never_shows_the_seed(
         assert secret not in shown.replace("\n", "")
         assert secret.encode() not in recorded
     assert files_holding(home, [seed, seed[:16], seed[-16:], uri]) == []
+
+
+@pytest.mark.tmux
+def test_enroll_a_hardware_token_at_80x24(
+    terminal: Any, moto: MotoServer, tmp_path: Path
+) -> None:
+    """`mfa-tui enroll USER --hardware SERIAL`: no QR code, two codes typed; codes of the
+    wrong form are refused on the spot (moto would take any), then the token is the user's."""
+    iam = moto.client("iam")
+    iam.create_user(UserName=USER)
+    env, home = isolated(tmp_path)
+    term = terminal([installed_cli(), "--endpoint-url", moto.url, "enroll", USER,
+                     "--hardware", "GAHT12345678"], size=(80, 24), env=env, cwd=home / "cwd")
+    term.wait_for("Nothing is created until AWS accepts the codes", timeout=30)
+    screen = term.text()
+    assert "Enable the hardware token GAHT12345678 for ops+oncall" in screen
+    assert FINDER not in screen  # no QR code
+    term.type("123456123456")
+    term.send_keys("Enter")
+    term.wait_for("The two codes are the same", timeout=10)
+    assert moto.faults.count("EnableMFADevice") == 0
+    assert "Code 2  ······" in term.text()  # code 2 emptied for the next code; code 1 kept
+    term.type("654321")
+    term.send_keys("Enter")
+    assert term.wait_exit(timeout=30) == 0
+    assert "✓ ops+oncall is enrolled: GAHT12345678" in term.text(scrollback=True).replace(
+        "\n", "")
+    devices = iam.list_mfa_devices(UserName=USER)["MFADevices"]
+    assert [d["SerialNumber"] for d in devices] == ["GAHT12345678"]
+    assert moto.faults.count("EnableMFADevice") == 1
+    assert moto.faults.count("CreateVirtualMFADevice") == 0 and unassigned(iam) == []
+
+
+def test_enroll_fido_says_where_and_exits_1(moto: MotoServer, tmp_path: Path) -> None:
+    result = enroll(moto, tmp_path, "ops+oncall", "--fido")
+    assert result.returncode == 1
+    assert "cannot be registered through the IAM API" in result.stderr
+    assert ("https://console.aws.amazon.com/iam/home#/users/details/ops%2Boncall"
+            "?section=security_credentials") in result.stderr
+    assert moto.faults.requests == []  # nothing asked of AWS
+    own = enroll(moto, tmp_path / "again", "--fido")
+    assert own.returncode == 1
+    assert "https://console.aws.amazon.com/iam/home#/security_credentials" in own.stderr
+
+
+def test_enroll_hardware_checks_the_serial_before_anything(
+    moto: MotoServer, tmp_path: Path
+) -> None:
+    result = enroll(moto, tmp_path, "bob", "--hardware", "GAHT")
+    assert result.returncode == 2 and "too short" in result.stderr
+    assert "Traceback" not in result.stderr and moto.faults.requests == []
+    both = enroll(moto, tmp_path / "again", "bob", "--hardware", "GAHT12345678", "--fido")
+    assert both.returncode == 2 and "not allowed with" in both.stderr

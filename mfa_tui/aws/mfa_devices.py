@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mfa_tui.aws.errors import explain
 from mfa_tui.aws.session import AwsConnection
+from mfa_tui.aws.step_ops import no_blind_resend
 from mfa_tui.aws.user_detail import NoSuchUser
 from mfa_tui.core.errors import EnrollError
 from mfa_tui.core.inventory_merge import device as make_device
@@ -124,6 +125,56 @@ def resync_device(iam: Any, user: str, serial: str, code1: str, code2: str) -> N
     except ClientError as exc:
         raise refusal_error(exc, user, doing="resyncing the device") from exc
     log.info("resynced MFA device %s of %s", serial, user)
+
+
+def enable_hardware_token(iam: Any, user: str, serial: str, code1: str, code2: str) -> str:
+    """``EnableMFADevice`` for a hardware TOTP token (nothing is created first, so nothing
+    can be left behind). Returns the serial; every refusal is an :class:`EnrollError`.
+
+    A lost answer is settled by ``ListMFADevices``, never by sending the codes again.
+    """
+    no_blind_resend(iam, ("EnableMFADevice",))
+    try:
+        iam.enable_mfa_device(UserName=user, SerialNumber=serial,
+                              AuthenticationCode1=code1, AuthenticationCode2=code2)
+    except ClientError as exc:
+        code = error_code(exc)
+        if code == "EntityAlreadyExists":
+            if _holds(iam, user, serial):
+                return serial  # a retry after a lost answer, or it was already so
+            raise EnrollError(
+                f"The hardware token {serial} is already in use by another IAM user (or "
+                "another account): deactivate it there first, or use another token.",
+                code=code) from exc
+        if code == "NoSuchEntity" and _user_exists(iam, user):
+            raise EnrollError(
+                f"AWS does not know a hardware token with the serial {serial}: check the "
+                "serial on the back of the token (AWS takes only tokens from its supported "
+                "vendors).", code=code) from exc
+        raise refusal_error(exc, user, doing="enabling the hardware token") from exc
+    except BotoCoreError as exc:
+        if _holds(iam, user, serial):
+            return serial
+        raise EnrollError(explain(exc, doing="enabling the hardware token"), retry=True) from exc
+    log.info("enabled hardware MFA device %s for %s", serial, user)
+    return serial
+
+
+def _holds(iam: Any, user: str, serial: str) -> bool:
+    try:
+        return any(d.serial == serial for d in list_user_devices(iam, user))
+    except (ClientError, BotoCoreError, NoSuchUser):
+        return False
+
+
+def _user_exists(iam: Any, user: str) -> bool:
+    try:
+        iam.get_user(UserName=user)
+    except ClientError as exc:
+        return error_code(exc) != "NoSuchEntity"
+    except BotoCoreError:
+        return True
+    return True
 
 
 def refusal_error(exc: ClientError, user: str, *, doing: str) -> EnrollError:

@@ -26,8 +26,9 @@ from mfa_tui.core.enroll_layout import choose_layout
 from mfa_tui.core.exit_codes import CANCELLED as EXIT_CANCELLED
 from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 from mfa_tui.core.exit_codes import OK as EXIT_ENROLLED
+from mfa_tui.core.mfa_kinds import fido_sentence
 from mfa_tui.core.otpauth import group_secret
-from mfa_tui.core.totp_check import check_codes
+from mfa_tui.core.totp_check import check_code_format, check_codes
 from mfa_tui.tui.screens.enroll_flow import EnrollFlow, EnrollOutcome
 from mfa_tui.tui.widgets.code_pair import CodePair
 from mfa_tui.tui.widgets.qr_code import QrCode
@@ -50,6 +51,11 @@ class EnrollScreen(EnrollFlow):
                 tooltip="Show or hide the secret, for a desktop authenticator"),
         Binding("d", "delete_orphans", "Delete orphans", id="delete-orphans", show=False,
                 tooltip="Delete unassigned devices that block this name (asks first)"),
+        # priority, as "s": the code fields have focus (check_action gates them)
+        Binding("h", "hardware", "Hardware", id="hardware", priority=True,
+                tooltip="Enroll a hardware TOTP token instead (its serial and two codes)"),
+        Binding("f", "fido", "FIDO", id="fido", priority=True,
+                tooltip="A FIDO security key or passkey: where to register it"),
     ]
     #: The app leaves "Screenshot" out of the palette here: the QR code holds the seed.
     HOLDS_SECRETS = True
@@ -73,13 +79,36 @@ class EnrollScreen(EnrollFlow):
         yield Footer()
 
     def _title(self) -> str:
-        return f"Enroll an MFA device for {self.user or 'your own IAM user'}"
+        who = self.user or "your own IAM user"
+        if self.hardware:
+            return f"Enable the hardware token {self.hardware} for {who}"
+        return f"Enroll an MFA device for {who}"
 
     def on_mount(self) -> None:
         self.query_one(CodePair).disabled = True
         self.query_one(CodePair).focus_code(1)
         self._signals(install=True)
-        self.start()
+        if self.hardware:
+            self._switch_to_hardware(self.hardware)
+        else:
+            self.start()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The kind can be changed while the codes are awaited, before they are sent."""
+        if action in ("hardware", "fido"):
+            return self.hardware is None and self.state in ("scan", "orphans")
+        return True
+
+    def _switch_to_hardware(self, serial: str) -> None:
+        self.hardware = serial
+        self.state = "starting"
+        self._drop_secrets()
+        self.add_class("-hardware")
+        self.query_one(CodePair).disabled = True
+        self.query_one("#enroll-title", Static).update(self._title())
+        self._message("Checking that the user can take another MFA device…")
+        self.refresh_bindings()
+        self.start_hardware()
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout()
@@ -119,13 +148,33 @@ class EnrollScreen(EnrollFlow):
         codes.disabled = False
         codes.focus_code(1)
 
+    @on(EnrollFlow.HardwareReady)
+    def show_hardware(self, message: EnrollFlow.HardwareReady) -> None:
+        if self._cancelled:
+            return
+        self.user = message.user
+        self.state = "scan"
+        self.query_one("#enroll-title", Static).update(self._title())
+        self.query_one("#enroll-steps", Static).update(
+            "1. Press the token's button and type the code it shows.\n2. Wait for the next "
+            "code (press again) and type it:")
+        self._message(f"Nothing is created until AWS accepts the codes. {message.note}".strip(),
+                      "error" if message.note else "")
+        codes = self.query_one(CodePair)
+        codes.disabled = False
+        codes.clear()
+        codes.focus_code(1)
+
     @on(CodePair.Submitted)
     def submit(self, message: CodePair.Submitted) -> None:
-        if self.state != "scan" or self._device is None:
+        if self.state != "scan" or (self._device is None and not self.hardware):
             return
         codes = self.query_one(CodePair)
-        problem = check_codes(self._device.seed, message.code1, message.code2,
-                              now=self.clock(), skew=self._device.skew)
+        if self._device is None:  # a hardware token: no seed to check the codes against
+            problem = check_code_format(message.code1, message.code2)
+        else:
+            problem = check_codes(self._device.seed, message.code1, message.code2,
+                                  now=self.clock(), skew=self._device.skew)
         if problem is not None:
             self._message(problem.message, "error")
             if problem.retype_both:
@@ -137,14 +186,17 @@ class EnrollScreen(EnrollFlow):
         self.state = "checking"
         codes.disabled = True
         self._message("Asking AWS to enable the device…")
-        self.enable(message.code1.strip(), message.code2.strip())
+        if self.hardware:
+            self.enable_hardware(self.hardware, message.code1.strip(), message.code2.strip())
+        else:
+            self.enable(message.code1.strip(), message.code2.strip())
 
     @on(EnrollFlow.Failed)
     def show_failure(self, message: EnrollFlow.Failed) -> None:
         if self._cancelled:
             return
         codes = self.query_one(CodePair)
-        if message.retry and self._device is not None:
+        if message.retry and (self._device is not None or self.hardware):
             self.state = "scan"
             codes.disabled = False
             codes.clear()
@@ -165,9 +217,10 @@ class EnrollScreen(EnrollFlow):
 
     @on(EnrollFlow.Enabled)
     def enrolled(self, message: EnrollFlow.Enabled) -> None:
-        if self._cancelled or self._enrollment is None:
+        if self._cancelled or (self._enrollment is None and not self.hardware):
             return
-        self._enrollment.keep()
+        if self._enrollment is not None:
+            self._enrollment.keep()
         self.state = "done"
         self._drop_secrets()
         user = self.user or ""
@@ -205,7 +258,7 @@ class EnrollScreen(EnrollFlow):
             if self.outcome is not None:
                 self.app.exit(EXIT_ENROLLED)
             else:
-                self.dismiss(self._enrollment.serial if self._enrollment else None)
+                self.dismiss(self._enrollment.serial if self._enrollment else self.hardware)
             return
         if self.state != "failed":
             self._message("Cancelling: deleting the device this screen created…")
@@ -223,6 +276,19 @@ class EnrollScreen(EnrollFlow):
             self._device.seed, per_line=4) if show and self._device else "")
         box.set_class(show, "-shown")
         self.set_class(show, "-secret-shown")  # the secret takes the place of the steps
+
+    def action_hardware(self) -> None:
+        from mfa_tui.tui.screens.hardware_serial import HardwareSerialScreen
+
+        def chosen(serial: str | None) -> None:
+            if serial and self.hardware is None and self.state in ("scan", "orphans"):
+                self._switch_to_hardware(serial)
+
+        self.app.push_screen(HardwareSerialScreen(), chosen)
+
+    def action_fido(self) -> None:
+        self._message(fido_sentence(self.user) + " Esc closes; or scan the code for a "
+                      "virtual device.", "error")
 
     def action_delete_orphans(self) -> None:
         if self.state != "orphans" or not self._orphans:

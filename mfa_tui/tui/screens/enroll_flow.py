@@ -66,6 +66,13 @@ class EnrollFlow(Screen[str | None]):
         name: str = ""
 
     @dataclass
+    class HardwareReady(Message):
+        """The user has room for the hardware token: its two codes can be typed."""
+
+        user: str
+        note: str = ""  # e.g. the virtual device switched from could not be deleted
+
+    @dataclass
     class Enabled(Message):
         """AWS enabled the device."""
 
@@ -84,9 +91,12 @@ class EnrollFlow(Screen[str | None]):
         device_name: str | None = None,
         clock: Callable[[], float] = time.time,
         outcome: EnrollOutcome | None = None,
+        hardware: str | None = None,
     ) -> None:
         super().__init__()
         self.user = user
+        #: A hardware TOTP token's serial: no device is created, no QR code shown.
+        self.hardware = hardware
         self.device_name = device_name
         self.clock = clock
         self.outcome = outcome
@@ -176,6 +186,35 @@ class EnrollFlow(Screen[str | None]):
         self.post_message(self.Created(device, user,
                                        enrollment_uri(device.seed, user, account, alias),
                                        enrollment.passed_over_note()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
+    def start_hardware(self) -> None:
+        """Delete the virtual device of this screen, if any; then check the user has room."""
+        from mfa_tui.aws.enroll import Enrollment
+        from mfa_tui.aws.mfa_devices import caller_user_name
+
+        with self._lock:
+            enrollment, self._enrollment = self._enrollment, None
+        problem = enrollment.discard() if enrollment is not None else None
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        conn = app.connection()
+        user = self.user or caller_user_name(conn)
+        Enrollment(conn.client("iam"), user).check_user()
+        self.post_message(self.HardwareReady(user, problem or ""))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
+    def enable_hardware(self, serial: str, code1: str, code2: str) -> None:
+        from mfa_tui.aws.mfa_devices import EnrollError, enable_hardware_token
+
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        user = self.user or ""
+        try:
+            enabled = enable_hardware_token(app.connection().client("iam"), user, serial,
+                                            code1, code2)
+        except EnrollError as exc:
+            self.post_message(self.Failed(str(exc), retry=exc.retry))
+            return
+        self.post_message(self.Enabled(enabled))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
     def enable(self, code1: str, code2: str) -> None:
