@@ -254,3 +254,18 @@ def test_a_lost_answer_to_enable_is_settled_by_asking(
     assert moto.faults.actions()[-1] == "ListMFADevices"  # the state decided
     enrollment.keep()
     assert assigned(alice, "alice") == [device.serial]
+
+
+def test_a_lost_answer_to_a_hardware_token_is_settled_by_asking(
+    alice: Any, moto: MotoServer
+) -> None:
+    """moto enables the token, then the answer is lost: the codes are not sent again; the
+    user's device list shows the token is theirs."""
+    from mfa_tui.aws.mfa_devices import enable_hardware_token
+
+    moto.faults.drop_after("EnableMFADevice", times=1)
+    assert enable_hardware_token(alice, "alice", "GAHT12345678", "123456", "234567") == (
+        "GAHT12345678")
+    assert moto.faults.count("EnableMFADevice") == 1
+    assert assigned(alice, "alice") == ["GAHT12345678"]
+    assert unassigned(alice) == []
