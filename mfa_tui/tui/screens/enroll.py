@@ -7,12 +7,16 @@ the footer for the 24th row; a narrow but tall terminal stacks them (core/enroll
 one too small for a readable code says so, and ``s`` shows the secret to type in.
 
 The seed and the URI live only in this screen's memory (never logged, never on disk) and are
-dropped when it closes. Every AWS call runs in a thread worker; the device this screen created
-is deleted on cancel or failure (aws/enroll.py: :class:`Enrollment`).
+dropped when it closes. The screen composes an :class:`EnrollFlow` (screens/enroll_flow.py)
+that makes every AWS call in a thread worker and posts the results as messages; the device it
+created is deleted on cancel or failure (aws/enroll.py: :class:`Enrollment`). SIGHUP and
+SIGTERM cancel as Esc does.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -20,6 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from mfa_tui.core.enroll_layout import choose_layout
@@ -27,17 +32,19 @@ from mfa_tui.core.exit_codes import CANCELLED as EXIT_CANCELLED
 from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 from mfa_tui.core.exit_codes import OK as EXIT_ENROLLED
 from mfa_tui.core.mfa_kinds import fido_sentence
-from mfa_tui.core.otpauth import group_secret
+from mfa_tui.core.otpauth import NewVirtualDevice, group_secret
 from mfa_tui.core.totp_check import check_code_format, check_codes
 from mfa_tui.tui.screens.enroll_flow import EnrollFlow, EnrollOutcome
+from mfa_tui.tui.screens.hang_up import leave_now, stop_watching_hang_ups, watch_hang_ups
 from mfa_tui.tui.widgets.code_pair import CodePair
 from mfa_tui.tui.widgets.qr_code import QrCode
 
 __all__ = ["EnrollOutcome", "EnrollScreen"]
 
 
-class EnrollScreen(EnrollFlow):
-    """Enroll a virtual MFA device for ``user`` (None: the caller's own IAM user).
+class EnrollScreen(Screen[str | None]):
+    """Enroll a virtual MFA device (or, with ``hardware``, a hardware token of that serial) for
+    ``user`` (None: the caller's own IAM user).
 
     Dismisses with the new device's serial, or None. With ``outcome`` (the `enroll`
     command) it exits the app instead, with 0 enrolled, 1 cancelled, 2 error.
@@ -60,6 +67,35 @@ class EnrollScreen(EnrollFlow):
     #: The app leaves "Screenshot" out of the palette here: the QR code holds the seed.
     HOLDS_SECRETS = True
 
+    def __init__(
+        self,
+        user: str | None = None,
+        *,
+        device_name: str | None = None,
+        clock: Callable[[], float] = time.time,
+        outcome: EnrollOutcome | None = None,
+        hardware: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.user = user
+        self.clock = clock
+        self.outcome = outcome
+        #: A hardware TOTP token's serial: no device is created, no QR code shown.
+        self.hardware = hardware
+        self.state = "starting"  # scan, checking, orphans, done, failed, closing
+        self.flow = EnrollFlow(user, device_name=device_name, clock=clock, id="enroll-flow")
+        self._device: NewVirtualDevice | None = None
+        self._uri: str | None = None
+        self._orphans: tuple[str, ...] = ()
+        self._orphan_name = ""
+        self._failure: str | None = None
+        self._signalled = ""  # the signal that ends the screen (SIGHUP, SIGTERM)
+
+    def check_time(self) -> float:
+        """The time codes are checked at: AWS's when the skew was measured, else the clock's."""
+        skew = self._device.skew if self._device is not None else None
+        return self.clock() + (skew or 0.0)
+
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -76,6 +112,7 @@ class EnrollScreen(EnrollFlow):
                 yield CodePair(id="enroll-codes")
                 yield Static("Enter: enable · Esc: cancel", id="enroll-keys")
                 yield Static("Creating a virtual MFA device…", id="enroll-message")
+        yield self.flow
         yield Footer()
 
     def _title(self) -> str:
@@ -87,11 +124,11 @@ class EnrollScreen(EnrollFlow):
     def on_mount(self) -> None:
         self.query_one(CodePair).disabled = True
         self.query_one(CodePair).focus_code(1)
-        self._signals(install=True)
+        watch_hang_ups(self._hang_up)
         if self.hardware:
             self._switch_to_hardware(self.hardware)
         else:
-            self.start()
+            self.flow.start()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The kind can be changed while the codes are awaited, before they are sent."""
@@ -108,7 +145,7 @@ class EnrollScreen(EnrollFlow):
         self.query_one("#enroll-title", Static).update(self._title())
         self._message("Checking that the user can take another MFA device…")
         self.refresh_bindings()
-        self.start_hardware()
+        self.flow.start_hardware()
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout()
@@ -125,16 +162,19 @@ class EnrollScreen(EnrollFlow):
         box.set_class(tone == "error", "-error")
         box.set_class(tone == "ok", "-ok")
 
+    @on(EnrollFlow.OrphansDeleted)
     def _restart(self) -> None:
+        if self.flow.cancelled:
+            return
         self.state = "starting"
         self._message("Creating a virtual MFA device…")
-        self.start()
+        self.flow.start()
 
     # -- results ------------------------------------------------------------------------
 
     @on(EnrollFlow.Created)
     def show_code(self, message: EnrollFlow.Created) -> None:
-        if self._cancelled:
+        if self.flow.cancelled:
             return
         self.user = message.user
         self._device, self._uri = message.device, message.uri
@@ -150,7 +190,7 @@ class EnrollScreen(EnrollFlow):
 
     @on(EnrollFlow.HardwareReady)
     def show_hardware(self, message: EnrollFlow.HardwareReady) -> None:
-        if self._cancelled:
+        if self.flow.cancelled:
             return
         self.user = message.user
         self.state = "scan"
@@ -187,13 +227,14 @@ class EnrollScreen(EnrollFlow):
         codes.disabled = True
         self._message("Asking AWS to enable the device…")
         if self.hardware:
-            self.enable_hardware(self.hardware, message.code1.strip(), message.code2.strip())
+            self.flow.enable_hardware(self.hardware, message.code1.strip(),
+                                      message.code2.strip())
         else:
-            self.enable(message.code1.strip(), message.code2.strip())
+            self.flow.enable(message.code1.strip(), message.code2.strip())
 
     @on(EnrollFlow.Failed)
     def show_failure(self, message: EnrollFlow.Failed) -> None:
-        if self._cancelled:
+        if self.flow.cancelled:
             return
         codes = self.query_one(CodePair)
         if message.retry and (self._device is not None or self.hardware):
@@ -217,10 +258,9 @@ class EnrollScreen(EnrollFlow):
 
     @on(EnrollFlow.Enabled)
     def enrolled(self, message: EnrollFlow.Enabled) -> None:
-        if self._cancelled or (self._enrollment is None and not self.hardware):
+        if self.flow.cancelled or (self.flow.serial is None and not self.hardware):
             return
-        if self._enrollment is not None:
-            self._enrollment.keep()
+        self.flow.keep()
         self.state = "done"
         self._drop_secrets()
         user = self.user or ""
@@ -230,7 +270,7 @@ class EnrollScreen(EnrollFlow):
             self.app.exit(EXIT_ENROLLED)
             return
         self._message(f"{text}. Press Esc to go back.", "ok")
-        self.refresh_below(user)
+        self.flow.refresh_below(user)
 
     @on(EnrollFlow.Discarded)
     def closed(self, message: EnrollFlow.Discarded) -> None:
@@ -258,16 +298,14 @@ class EnrollScreen(EnrollFlow):
             if self.outcome is not None:
                 self.app.exit(EXIT_ENROLLED)
             else:
-                self.dismiss(self._enrollment.serial if self._enrollment else self.hardware)
+                self.dismiss(self.flow.serial or self.hardware)
             return
         if self.state != "failed":
             self._message("Cancelling: deleting the device this screen created…")
         self.state = "closing"
-        with self._lock:
-            self._cancelled = True
         self._drop_secrets()
         self.query_one(CodePair).disabled = True
-        self.discard()
+        self.flow.cancel()
 
     def action_toggle_secret(self) -> None:
         box = self.query_one("#enroll-secret", Static)
@@ -300,7 +338,7 @@ class EnrollScreen(EnrollFlow):
         def confirmed(ok: bool | None) -> None:
             if ok:
                 self._message("Deleting the unassigned device…")
-                self.delete_orphans_then_start(serials)
+                self.flow.delete_orphans(serials)
 
         self.app.push_screen(orphans_confirmation(self._orphan_name, serials), confirmed)
 
@@ -317,7 +355,22 @@ class EnrollScreen(EnrollFlow):
             secret.remove_class("-shown")
             self.remove_class("-secret-shown")
 
+    # -- hang-ups ---------------------------------------------------------------------------
+
+    def _hang_up(self, name: str) -> None:
+        """SIGHUP (the SSH connection dropped) or SIGTERM: cancel as Esc does, then leave."""
+        self._signalled = name
+        if self.state == "done":
+            self._leave_after_signal(EXIT_ENROLLED)
+        elif self.state != "closing":
+            self.action_cancel()
+
+    def _leave_after_signal(self, code: int) -> None:
+        if self._signalled == "SIGHUP":
+            leave_now(code)
+        self.app.exit(code)
+
     def on_unmount(self) -> None:
         self._device = None
         self._uri = None
-        self._signals(install=False)
+        stop_watching_hang_ups()
