@@ -337,3 +337,32 @@ def test_enroll_hardware_checks_the_serial_before_anything(
     assert "Traceback" not in result.stderr and moto.faults.requests == []
     both = enroll(moto, tmp_path / "again", "bob", "--hardware", "GAHT12345678", "--fido")
     assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+@pytest.mark.tmux
+@pytest.mark.parametrize("how", ["ctrl+q", "palette"])
+def test_quitting_the_app_from_the_enrollment_screen_deletes_the_device(
+    terminal: Any, moto: MotoServer, tmp_path: Path, how: str
+) -> None:
+    """`e` on the main screen, then the whole app quits (ctrl+q, or the palette's Quit)
+    while the QR code shows: the device the screen created goes too."""
+    iam = moto.client("iam")
+    iam.create_user(UserName="bob")
+    iam.create_login_profile(UserName="bob", Password="Correct-Horse-1")
+    env, home = isolated(tmp_path)
+    term = terminal([installed_cli(), "--endpoint-url", moto.url], size=(80, 24), env=env,
+                    cwd=home / "cwd")
+    term.wait_for("bob", timeout=30)
+    term.send_keys("e")
+    term.wait_for("created", timeout=30)
+    assert unassigned(iam) == ["arn:aws:iam::123456789012:mfa/bob"]
+    if how == "ctrl+q":
+        term.send_keys("C-q")
+    else:
+        term.send_keys("C-p")
+        term.wait_for("Search for commands", timeout=10)
+        term.type("Quit")
+        term.wait_for("Quit the application", timeout=10)
+        term.send_keys("Enter")
+    term.wait_exit(timeout=30)
+    assert unassigned(iam) == [] and iam.list_mfa_devices(UserName="bob")["MFADevices"] == []

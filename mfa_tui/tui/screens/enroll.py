@@ -182,8 +182,11 @@ class EnrollScreen(Screen[str | None]):
         self.query_one("#enroll-title", Static).update(self._title())
         self.query_one(QrCode).data = message.uri
         self._fit_layout()
-        self._message(f"Device {message.device.serial.split(':', 5)[-1]} created: it is "
-                      f"deleted again if you cancel. {message.note}".strip())
+        name = message.device.serial.split(":", 5)[-1]
+        if message.note:  # an earlier device of theirs could not be deleted: nor can this one
+            self._message(f"Device {name} created. {message.note}")
+        else:
+            self._message(f"Device {name} created: it is deleted again if you cancel.")
         codes = self.query_one(CodePair)
         codes.disabled = False
         codes.focus_code(1)
