@@ -145,8 +145,9 @@ async def test_f_says_where_a_security_key_is_registered(moto: MotoServer) -> No
     assert s.outcome.code == 1 and unassigned(moto) == []
 
 
-async def test_the_kind_cannot_change_once_the_codes_are_sent(moto: MotoServer) -> None:
+async def test_a_token_offers_neither_another_kind_nor_a_secret(moto: MotoServer) -> None:
     async with enrolling(moto) as s:
         assert not s.screen.check_action("hardware", ())  # already a token
+        assert not s.screen.check_action("toggle_secret", ())  # a token has no secret
         pair = s.screen.query_one(CodePair)
         assert not pair.disabled

@@ -134,6 +134,8 @@ class EnrollScreen(Screen[str | None]):
         """The kind can be changed while the codes are awaited, before they are sent."""
         if action in ("hardware", "fido"):
             return self.hardware is None and self.state in ("scan", "orphans")
+        if action == "toggle_secret":
+            return self.hardware is None  # a token has no secret to show
         return True
 
     def _switch_to_hardware(self, serial: str) -> None:
