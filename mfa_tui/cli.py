@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     scp.add_argument("--target", metavar="ROOT_OR_OU_ID",
                      help="where to attach it: the root (default), an OU (ou-…) or an account")
     scp.add_argument("--policy-name", help="name of the SCP (default DenyIAMUsersWithoutMFA)")
+    scp.add_argument("--format", choices=("text", "terraform"), default="text",
+                     help="scp plan only: text (default), or a Terraform configuration that "
+                     "makes the same change, on stdout")
     scp.add_argument("--yes", action="store_true",
                      help="apply without asking (scripts); otherwise type the organization id")
     from mfa_tui.commands.enforcement_cli import add_enforcement_commands

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.core.errors import NotInOrganization
-from mfa_tui.core.scp_plan import OrgState, ScpPlan
+from mfa_tui.core.scp_plan import SCP_DESCRIPTION, OrgState, ScpPlan
 
 SCP = "SERVICE_CONTROL_POLICY"
 
@@ -44,11 +44,13 @@ def read_org_state(conn: AwsConnection, *, target: str | None, policy_name: str)
     enabled = any(t["Type"] == SCP and t["Status"] == "ENABLED"
                   for t in root.get("PolicyTypes", []))
     target_id = target or root["Id"]
-    policy_id, content, attached = None, None, False
+    types = tuple(sorted(t["Type"] for t in root.get("PolicyTypes", [])
+                         if t.get("Status") == "ENABLED"))
+    policy_id, content, attached, description = None, None, False, None
     for page in org.get_paginator("list_policies").paginate(Filter=SCP):
         for p in page["Policies"]:
             if p["Name"] == policy_name and not p.get("AwsManaged"):
-                policy_id = p["Id"]
+                policy_id, description = p["Id"], str(p.get("Description", ""))
     if policy_id:
         raw = org.describe_policy(PolicyId=policy_id)["Policy"]["Content"]
         content = json.loads(raw)
@@ -66,6 +68,8 @@ def read_org_state(conn: AwsConnection, *, target: str | None, policy_name: str)
         policy_id=policy_id,
         policy_content=content,
         attached_to_target=attached,
+        enabled_policy_types=types,
+        policy_description=description,
     )
 
 
@@ -86,7 +90,7 @@ def apply_scp_plan(conn: AwsConnection, plan: ScpPlan,
     if policy_id is None:
         created = org.create_policy(
             Content=content, Name=plan.policy_name, Type=SCP,
-            Description="Deny IAM users without MFA (mfa-tui); roles and AWS services unaffected",
+            Description=SCP_DESCRIPTION,
         )
         policy_id = created["Policy"]["PolicySummary"]["Id"]
         report(f"created {plan.policy_name} ({policy_id})")

@@ -56,21 +56,30 @@ def read_policy_state(iam: Any, arn: str) -> PolicyState:
     if default:
         got = iam.get_policy_version(PolicyArn=arn, VersionId=default)["PolicyVersion"]
         document = decode_document(got["Document"])
+    tags = tuple(sorted((str(t["Key"]), str(t.get("Value", ""))) for t in policy.get("Tags", [])))
     return PolicyState(arn=arn, exists=True, default_version=default, default_document=document,
-                       versions=tuple(sorted(versions, key=lambda v: v.number)))
+                       versions=tuple(sorted(versions, key=lambda v: v.number)),
+                       description=str(policy.get("Description", "")), tags=tags)
 
 
 def group_members(iam: Any, name: str) -> frozenset[str] | None:
     """The group's users (GetGroup, paged); None when there is no such group."""
+    found = _group_users_and_path(iam, name)
+    return None if found is None else found[0]
+
+
+def _group_users_and_path(iam: Any, name: str) -> tuple[frozenset[str], str] | None:
     members: set[str] = set()
+    path = "/"
     try:
         for page in iam.get_paginator("get_group").paginate(GroupName=name):
             members.update(u["UserName"] for u in page.get("Users", []))
+            path = str(page.get("Group", {}).get("Path", path))
     except ClientError as exc:
         if error_code(exc) == "NoSuchEntity":
             return None
         raise
-    return frozenset(members)
+    return frozenset(members), path
 
 
 def group_has_policy(iam: Any, name: str, arn: str) -> bool:
@@ -88,11 +97,12 @@ def group_has_policy(iam: Any, name: str, arn: str) -> bool:
 
 def read_group_state(iam: Any, name: str, policy_arn: str) -> GroupState:
     """The --via-group group: does it exist, does it carry the policy, who is in it."""
-    members = group_members(iam, name)
-    if members is None:
+    found = _group_users_and_path(iam, name)
+    if found is None:
         return GroupState(name=name, exists=False)
+    members, path = found
     return GroupState(name=name, exists=True, has_policy=group_has_policy(iam, name, policy_arn),
-                      members=members)
+                      members=members, path=path)
 
 
 def policy_entities(iam: Any, arn: str) -> tuple[frozenset[str], frozenset[str], int] | None:

@@ -31,7 +31,7 @@ from mfa_tui.aws.policy_state import (
     policy_entities,
     read_policy_state,
 )
-from mfa_tui.core.plan_models import Step, StepOp
+from mfa_tui.core.plan_models import POLICY_DESCRIPTION, Step, StepOp
 from mfa_tui.core.policy_diff import is_same
 from mfa_tui.core.run_result import StepResult
 
@@ -129,11 +129,9 @@ class _Op:
     already: frozenset[str] = frozenset()  # error codes meaning "it was already so"
 
 
-_DESCRIPTION = "Deny everything but MFA set-up until the user signs in with MFA (mfa-tui)"
-
 OPS: dict[StepOp, _Op] = {
     "create-policy": _Op(
-        lambda c, t: c.iam.create_policy(PolicyName=c.policy_name, Description=_DESCRIPTION,
+        lambda c, t: c.iam.create_policy(PolicyName=c.policy_name, Description=POLICY_DESCRIPTION,
                                          PolicyDocument=json.dumps(c.document)),
         lambda c, t: _policy_is_template(c), "creating the policy {t}"),
     "delete-version": _Op(

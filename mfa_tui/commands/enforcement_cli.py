@@ -69,6 +69,9 @@ def add_enforcement_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
     plan = sub.add_parser("plan", help="preview enforcement: policy diff, one row a user, "
                           "warnings (changes nothing)")
     _selector(plan)
+    plan.add_argument("--format", choices=("text", "terraform"), default="text",
+                      help="text: the preview (default); terraform: a configuration that "
+                      "makes the same change, on stdout")
     apply = sub.add_parser("apply", help="do what `plan` shows, journaled (exit 0 all done, "
                            "1 some failed, 2 could not start)")
     _selector(apply)

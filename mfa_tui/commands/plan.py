@@ -1,22 +1,43 @@
-"""`mfa-tui plan`: the enforcement preview (changes nothing)."""
+"""`mfa-tui plan`: the enforcement preview (changes nothing), as text or as Terraform."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from mfa_tui.commands.enforcement_cli import print_lines, selection_from_args
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
+from mfa_tui.core.exit_codes import OK as EXIT_OK
 from mfa_tui.core.plan_text import plan_lines
-from mfa_tui.engine.plan_inputs import load_plan
+from mfa_tui.engine.plan_inputs import load_plan, load_template_document
 
 if TYPE_CHECKING:
     from mfa_tui.engine.connect import Connector
 
 
+def print_blockers(blockers: tuple[str, ...]) -> int:
+    """A blocked plan has no Terraform configuration: its sentences on stderr, exit 2."""
+    for blocker in blockers:
+        print(f"mfa-tui: {blocker}", file=sys.stderr)
+    print("mfa-tui: no Terraform configuration: it would apply what `apply` refuses.",
+          file=sys.stderr)
+    return EXIT_ERROR
+
+
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """Print the plan; exit 0 (errors raise and become exit 2 in the CLI)."""
-    plan = load_plan(connect(), selection_from_args(args), policy_name=args.policy_name)
+    template = load_template_document()
+    plan = load_plan(connect(), selection_from_args(args), policy_name=args.policy_name,
+                     template=template)
+    if getattr(args, "format", "text") == "terraform":
+        from mfa_tui.core.terraform import plan_configuration
+
+        if plan.blockers:
+            return print_blockers(plan.blockers)
+        sys.stdout.write(plan_configuration(plan, template))
+        return EXIT_OK
     print_lines(plan_lines(plan), Console(highlight=False))
-    return 0
+    return EXIT_OK

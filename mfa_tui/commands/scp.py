@@ -65,11 +65,24 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
     from mfa_tui.aws.org_scp import NotInOrganization, apply_scp_plan
 
     console = Console()
+    terraform = getattr(args, "format", "text") == "terraform"
+    if terraform and args.action != "plan":
+        print("mfa-tui: --format terraform is for `scp plan`: apply the configuration with "
+              "`terraform apply`.", file=sys.stderr)
+        return EXIT_ERROR
     try:
         plan, lines = build(connect, args)
     except (NotInOrganization, ValueError) as exc:
         print(f"mfa-tui: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if terraform:
+        from mfa_tui.commands.plan import print_blockers
+        from mfa_tui.core.terraform import scp_configuration
+
+        if plan.blockers:
+            return print_blockers(plan.blockers)
+        sys.stdout.write(scp_configuration(plan))
+        return EXIT_OK
     _print(lines, console)
     if args.action == "plan":
         return EXIT_OK

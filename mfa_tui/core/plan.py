@@ -45,7 +45,8 @@ def policy_change(state: PolicyState, template: dict[str, Any], *, name: str,
         return PolicyChange("create", state.arn, name, template_name)
     if state.default_document is not None and is_same(state.default_document, template):
         return PolicyChange("none", state.arn, name, template_name,
-                            current_version=state.default_version)
+                            current_version=state.default_version,
+                            description=state.description, tags=state.tags)
     numbers = [v.number for v in state.versions]
     new_version = f"v{max(numbers, default=0) + 1}"
     delete_version = None
@@ -54,7 +55,8 @@ def policy_change(state: PolicyState, template: dict[str, Any], *, name: str,
     diff = tuple(diff_lines(state.default_document, template))
     return PolicyChange("new-version", state.arn, name, template_name,
                         current_version=state.default_version, new_version=new_version,
-                        delete_version=delete_version, diff=diff)
+                        delete_version=delete_version, diff=diff,
+                        description=state.description, tags=state.tags)
 
 
 def oldest_non_default(state: PolicyState) -> str | None:

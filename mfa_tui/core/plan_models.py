@@ -22,6 +22,9 @@ StepOp = Literal[
     "detach", "remove-from-group", "detach-group-policy", "delete-group", "delete-policy",
 ]
 
+#: The managed policy's description when mfa-tui (or its Terraform output) creates it.
+POLICY_DESCRIPTION = "Deny everything but MFA set-up until the user signs in with MFA (mfa-tui)"
+
 #: Rows whose user becomes enforced by this plan.
 ENFORCING: tuple[RowAction, ...] = ("attach", "add-to-group", "group-member")
 
@@ -60,6 +63,10 @@ class PolicyState:
     default_version: str | None = None
     default_document: dict[str, Any] | None = None
     versions: tuple[PolicyVersion, ...] = ()
+    #: Kept as they are by Terraform output that adopts the policy (a new description would
+    #: replace the policy, detaching it from everyone).
+    description: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class GroupState:
     exists: bool
     has_policy: bool = False
     members: frozenset[str] = frozenset()
+    path: str = "/"
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ class PolicyChange:
     new_version: str | None = None  # the id AWS is expected to give the new default version
     delete_version: str | None = None  # the oldest non-default one, at the 5-version limit
     diff: tuple[tuple[str, str], ...] = ()  # (tone, line) from core.policy_diff
+    description: str | None = None  # as the policy has it (None: not created yet)
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 DEFAULT_SCP_NAME = "DenyIAMUsersWithoutMFA"
+#: The SCP's description when mfa-tui (or its Terraform output) creates it.
+SCP_DESCRIPTION = "Deny IAM users without MFA (mfa-tui); roles and AWS services unaffected"
 
 Tone = Literal["header", "add", "remove", "context", "ok", "warn", "bad", "plain"]
 
@@ -40,6 +42,9 @@ class OrgState:
     policy_id: str | None = None
     policy_content: dict[str, Any] | None = None
     attached_to_target: bool = False
+    #: Policy types enabled on the root (Terraform output must keep every one of them).
+    enabled_policy_types: tuple[str, ...] = ()
+    policy_description: str | None = None
 
 
 @dataclass(frozen=True)
