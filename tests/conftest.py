@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.keyrings",
     "tests.fixtures.terminal",
     "tests.fixtures.profile_helpers",  # any_keyring: the file keyring and the Secret Service
+    "tests.fixtures.terraform",  # terraform_env: the real binary, provider from a mirror
 ]
 
 

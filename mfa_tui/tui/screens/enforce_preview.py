@@ -66,6 +66,8 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back", tooltip="Back out: nothing changes"),
         Binding("a", "ask", "Apply…", id="apply", tooltip="Confirm and apply this preview"),
+        Binding("t", "terraform", "Terraform…", id="terraform",
+                tooltip="Write this plan as a Terraform configuration to a file"),
     ]
 
     @dataclass
@@ -166,6 +168,28 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_terraform(self) -> None:
+        """Ask for a file and write the plan's Terraform configuration there."""
+        from mfa_tui.tui.screens.terraform_export import TerraformFileModal, write_configuration
+
+        plan = self.request.plan if self.request is not None else None
+        if plan is None:
+            why = ("an undo has no Terraform form" if self.kind == "undo"
+                   else "the plan is still being read")
+            self.notify(f"No Terraform configuration: {why}.", severity="warning")
+            return
+        if plan.blockers:
+            self.notify(write_configuration(plan, ""), severity="error", timeout=10)
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                said = write_configuration(plan, name)
+                bad = not said.startswith("Wrote")
+                self.notify(said, severity="error" if bad else "information", timeout=10)
+
+        self.app.push_screen(TerraformFileModal(), chosen)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR or event.worker.group != "preview":
