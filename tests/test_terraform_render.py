@@ -130,3 +130,21 @@ def test_plan_with_a_blocker_prints_nothing_and_exits_2_with_its_sentence(
     assert result.stderr.startswith("mfa-tui: You named yourself (ops) but have no MFA device")
     assert "no Terraform configuration" in result.stderr
     assert moto.faults.mutating_count() == 0
+
+
+def test_the_readme_example_is_what_the_demo_prints() -> None:
+    """README "Terraform": the demo account's output, the policy body elided (one line)."""
+    from tests.fixtures.terminal import installed_cli
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Terraform\n", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```hcl\n", 1)[1].split("\n```", 1)[0]
+    printed = subprocess.run([installed_cli(), "--demo", "plan", "--format", "terraform"],
+                             capture_output=True, text=True, timeout=120)
+    assert printed.returncode == 0, printed.stderr
+    head, rest = printed.stdout.split("= <<-EOT\n", 1)
+    body, tail = rest.split("\n  EOT\n", 1)
+    shown_head, shown_rest = example.split("= <<-EOT\n", 1)
+    elided, shown_tail = shown_rest.split("\n  EOT\n", 1)
+    assert shown_head == head and shown_tail == tail.rstrip("\n")
+    assert f"({len(body.splitlines())} lines;" in elided
