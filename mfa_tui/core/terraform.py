@@ -18,7 +18,17 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from mfa_tui.core.hcl import Attr, Blank, Block, Comment, Item, document, heredoc, quote
+from mfa_tui.core.hcl import (
+    Attr,
+    Blank,
+    Block,
+    Comment,
+    Item,
+    document,
+    heredoc,
+    quote,
+    string_list,
+)
 from mfa_tui.core.plan_models import POLICY_DESCRIPTION, Plan, PlanRow
 from mfa_tui.core.scp_plan import SCP_DESCRIPTION, ScpPlan
 
@@ -238,7 +248,7 @@ def scp_configuration(plan: ScpPlan) -> str:
         _import(org, s.organization_id),
         Block("resource", ("aws_organizations_organization", "this"), (
             Attr.of("feature_set", quote("ALL")),
-            Attr.of("enabled_policy_types", ["[" + ", ".join(quote(t) for t in types) + "]"]),
+            Attr.of("enabled_policy_types", string_list(types)),
             Blank(),
             Block("lifecycle", body=(
                 Attr.of("prevent_destroy", "true"),
