@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from mfa_tui.aws.session import AwsConnection, ConnectionOptions
 from mfa_tui.core.errors import UnknownUsers
 from mfa_tui.core.plan import build_plan
 from mfa_tui.core.plan_models import PolicyState, PolicyVersion, Selection
@@ -162,7 +163,9 @@ def test_apply_refuses_when_the_caller_names_themselves_without_mfa(
     demo.faults.clear_requests()
     result = run_cli(demo, "apply", "--users", "moto,dave", "--yes")
     assert result.returncode == 2
-    assert "would lock you out" in result.stderr and "Traceback" not in result.stderr
+    assert "Attaching the policy to moto would lock you out" in result.stderr
+    assert "iam:DetachUserPolicy" in result.stderr  # the undo it could no longer make
+    assert "Traceback" not in result.stderr
     assert demo.faults.mutating_count() == 0  # nobody was attached, dave included
 
 
@@ -172,9 +175,29 @@ def test_a_caller_with_mfa_is_included_and_warned(demo: MotoServer, iam: Any) ->
     serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="moto")["VirtualMFADevice"]
     iam.enable_mfa_device(UserName="moto", SerialNumber=serial["SerialNumber"],
                           AuthenticationCode1="123456", AuthenticationCode2="654321")
-    plan = _plan(demo, mode="all-console")
+    ask = lambda request: "123456"  # noqa: E731 - moto does not check the code
+    conn = AwsConnection(ConnectionOptions(
+        region="us-east-1", endpoint_url=demo.url, access_key_id="testing",
+        secret_access_key="testing", mfa_serial=serial["SerialNumber"]), ask_code=ask)
+    plan = load_plan(conn, Selection(mode="all-console"))
     assert plan.targets[-1] == "moto"  # attached last: the run cannot lock itself out
+    assert not plan.blockers  # an MFA session satisfies the policy, undo included
     assert "only through an MFA session" in _warning(plan, "caller-included").message
+
+
+def test_a_device_is_not_an_mfa_session(demo: MotoServer, iam: Any) -> None:
+    # The caller has a device but signs with long-term keys: the policy would deny them.
+    iam.create_user(UserName="moto")
+    iam.create_login_profile(UserName="moto", Password="Moto-Password-1!")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="moto")["VirtualMFADevice"]
+    iam.enable_mfa_device(UserName="moto", SerialNumber=serial["SerialNumber"],
+                          AuthenticationCode1="123456", AuthenticationCode2="654321")
+    plan = _plan(demo, mode="all-console")
+    assert plan.row("moto").action == "excluded"  # type: ignore[union-attr]
+    assert _warning(plan, "caller-lockout").users == ("moto",)
+    named = _plan(demo, mode="users", users=("moto",))
+    assert [b.cut.target for b in named.lockout] == ["moto"]
+    assert named.lockout[0].phase == "undo"
 
 
 # ------------------------------------------------------------------------------ via group
@@ -187,9 +210,11 @@ def test_via_a_new_group(demo: MotoServer) -> None:
     assert rows == {"dave": "add-to-group", "jane.doe@example.com": "add-to-group",
                     "heidi": "already"}
     setup, per_user = plan.steps()
-    assert [(s.op, s.target) for s in setup] == [("create-group", "MFARequired"),
-                                                 ("attach-group-policy", "MFARequired")]
+    # Members first, the group's policy last: the one step that enforces it on them all.
+    assert [(s.op, s.target) for s in setup] == [("create-group", "MFARequired")]
     assert [s.op for s in per_user] == ["add-to-group", "add-to-group"]
+    assert [(s.op, s.target) for s in plan.closing] == [("attach-group-policy", "MFARequired")]
+    assert plan.ordered_steps()[-1] == plan.closing[0]
     out = run_cli(demo, "plan", "--users", "dave,jane.doe@example.com",
                   "--via-group", "MFARequired").stdout
     assert ("Group MFARequired (--via-group): will be created; the policy will be attached "

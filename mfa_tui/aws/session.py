@@ -144,6 +144,19 @@ class AwsConnection:
             raise NoCredentialsError()
         credentials.get_frozen_credentials()
 
+    def session_mfa(self) -> bool | None:
+        """Does this session carry MFA? True after an MFA code (the profile's MFA serial);
+        False for long-term access keys; None for temporary credentials from elsewhere
+        (``AWS_SESSION_TOKEN``, an SSO or role chain): their origin cannot be seen."""
+        if self.options.mfa_serial:
+            return True
+        if self.options.role_arn:
+            return False
+        credentials = self._session.get_credentials()
+        if credentials is None:
+            return False
+        return None if credentials.get_frozen_credentials().token else False
+
     def caller(self) -> Caller:
         """Who we are (``sts:GetCallerIdentity``), asked once per connection."""
         if self._caller is None:

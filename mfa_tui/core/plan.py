@@ -8,9 +8,11 @@ calls AWS; ``now`` is passed in so that the plan is the same for the same inputs
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from mfa_tui.core.lockout import Binding, CallerSession, check, session_notes
 from mfa_tui.core.models import Inventory, UserRecord
 from mfa_tui.core.plan_models import (
     ENFORCING,
@@ -100,13 +102,19 @@ def build_plan(
     now: datetime,
     group: GroupState | None = None,
     template_name: str = "enforce-mfa",
+    session: CallerSession | None = None,
 ) -> Plan:
-    """The plan: one row a selected user, the policy change, warnings and blockers."""
+    """The plan: one row a selected user, the policy change, warnings and blockers.
+
+    ``session`` is the caller as the lock-out check sees them (default: the inventory's
+    caller signing with long-term keys, so without MFA in the session).
+    """
     name = policy.arn.rsplit("/", 1)[-1]
     change = policy_change(policy, template, name=name, template_name=template_name)
+    session = session or CallerSession.from_arn(inv.caller.arn, account=inv.account, mfa=False)
     caller_user = inv.caller.iam_user_name
-    caller = inv.get(caller_user) if caller_user else None
-    caller_has_mfa = bool(caller and caller.mfa_active)
+    # What counts is the session: a device the caller has is no help to long-term keys.
+    caller_has_mfa = session.satisfies_mfa
     excluded = set(sel.exclude)
     candidates, unknown = _candidates(inv, sel)
     in_group = group.members if group is not None else frozenset()
@@ -119,14 +127,11 @@ def build_plan(
             rows[u.user] = PlanRow(u.user, "excluded", "--exclude (break-glass)")
         elif u.enforcement_attached:
             rows[u.user] = PlanRow(u.user, "already", _enforced_detail(u))
-        elif u.user == caller_user and not caller_has_mfa:
+        elif u.user == caller_user and not caller_has_mfa and sel.mode != "users":
+            # Not named: left out. Named (--users): planned, and the lock-out check blocks.
             rows[u.user] = PlanRow(u.user, "excluded",
-                                   "you (the caller) have no MFA: it would lock you out")
-            if sel.mode == "users":
-                blockers.append(
-                    f"You named yourself ({u.user}) but have no MFA device: enforcing MFA on "
-                    "your own user would lock you out of AWS. Enable MFA first "
-                    "(`mfa-tui enroll`), or leave yourself out.")
+                                   "you (the caller) have no MFA in this session: it would "
+                                   "lock you out")
         elif group is not None:
             if u.user in in_group:
                 rows[u.user] = PlanRow(u.user, "group-member",
@@ -147,12 +152,7 @@ def build_plan(
             if found.enforcement_attached:
                 rows.setdefault(member, PlanRow(member, "already", _enforced_detail(found)))
                 continue
-            if member == caller_user and not caller_has_mfa:
-                blockers.append(
-                    f"You ({member}) are a member of {group.name} and have no MFA device: "
-                    f"attaching the policy to {group.name} would lock you out. Enable MFA "
-                    "first, or choose another group.")
-            elif member in excluded:
+            if member in excluded:
                 blockers.append(
                     f"{member} is excluded but is a member of {group.name}: attaching the "
                     f"policy to {group.name} would enforce it on them too. Remove them from "
@@ -168,7 +168,7 @@ def build_plan(
     plan_rows = tuple(sorted(rows.values(), key=lambda r: r.user))
     warnings = _warnings(inv, sel, plan_rows, change, unknown, caller_user, now=now,
                          template=template)
-    return Plan(
+    plan = Plan(
         account=inv.account,
         caller_arn=inv.caller.arn,
         policy=change,
@@ -180,6 +180,49 @@ def build_plan(
         enforced_now=sum(1 for u in inv.users if u.enforcement_attached),
         caller_user=caller_user,
     )
+    return with_lockout_check(plan, inv, policy, template, session)
+
+
+def caller_binding(inv: Inventory, policy: PolicyState, group: GroupState | None,
+                   user: str | None) -> Binding:
+    """How the managed policy binds the caller now (from the inventory and the group)."""
+    record = inv.get(user) if user else None
+    via = record.enforced_via if record is not None and record.enforcement_attached else None
+    gname = group.name if group is not None else None
+    return Binding(
+        policy_exists=policy.exists,
+        direct=via == "user",
+        in_group=group is not None and user in group.members,
+        group_has_policy=group is not None and group.has_policy,
+        other_groups=via not in (None, "user", gname),
+        document=policy.default_document if policy.exists else None,
+    )
+
+
+def with_lockout_check(plan: Plan, inv: Inventory, policy: PolicyState,
+                       template: dict[str, Any], session: CallerSession,
+                       document: dict[str, Any] | None = None) -> Plan:
+    """The plan with the lock-out check's blockers and the session's notes added.
+
+    ``document`` is what the policy's default version will say (default: the template).
+    """
+    start = caller_binding(inv, policy, plan.group, session.user)
+    found = check(plan.ordered_steps(), session=session, start=start,
+                  template=document if document is not None else template,
+                  policy_arn=plan.policy.arn, policy_name=plan.policy.name,
+                  group=plan.group.name if plan.group is not None else None,
+                  version_before=plan.policy.current_version)
+    notes, matches = session_notes(session, plan.targets)
+    warnings = plan.warnings
+    if matches:
+        warnings = (*warnings, PlanWarning(
+            "role-session-name",
+            "Your role session is named like a planned user: if you reach this role from that "
+            "user's access keys, you will need an MFA session to assume it again "
+            "(`mfa-tui undo` included).", matches))
+    return replace(plan, blockers=(*plan.blockers, *(b.message for b in found)),
+                   lockout=(*plan.lockout, *found), notes=(*plan.notes, *notes),
+                   warnings=warnings)
 
 
 def _users(rows: Iterable[PlanRow]) -> tuple[str, ...]:
@@ -206,15 +249,15 @@ def _warnings(
     if caller_out:
         out.append(PlanWarning(
             "caller-lockout",
-            "You are running this as an IAM user without MFA: attaching the policy to yourself "
-            "would lock you out, so you are left out of this plan. Enable MFA "
-            "(`mfa-tui enroll`) and run it again to include yourself.",
+            "You are running this as an IAM user without MFA in this session: attaching the "
+            "policy to yourself would lock you out, so you are left out of this plan. Enable "
+            "MFA (`mfa-tui enroll`) and run it again with an MFA session to include yourself.",
             _users(caller_out)))
     caller_in = [r for r in enforcing if r.user == caller_user]
     if caller_in:
         out.append(PlanWarning(
             "caller-included",
-            "You are in the plan (you have MFA) and are attached last: afterwards your own "
+            "You are in the plan (your session has MFA) and are attached last: afterwards your own "
             "access keys work only through an MFA session (`aws sts get-session-token`), "
             "`mfa-tui undo` included.",
             _users(caller_in)))

@@ -20,6 +20,7 @@ StepOp = Literal[
     "create-policy", "delete-version", "create-version", "create-group", "attach-group-policy",
     "attach", "add-to-group",
     "detach", "remove-from-group", "detach-group-policy", "delete-group", "delete-policy",
+    "set-default-version",
 ]
 
 #: The managed policy's description when mfa-tui (or its Terraform output) creates it.
@@ -144,6 +145,10 @@ class Plan:
     #: The caller's own IAM user, attached last when they are in the plan.
     caller_user: str | None = None
     notes: tuple[str, ...] = field(default=())
+    #: The lock-out check's findings as data (their sentences are also in ``blockers``).
+    lockout: tuple[Any, ...] = ()
+    #: The run also detaches the policy from these users (``--detach-from``).
+    detach_from: tuple[str, ...] = ()
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -186,7 +191,11 @@ class Plan:
         return changed
 
     def steps(self) -> tuple[tuple[Step, ...], tuple[Step, ...]]:
-        """(set-up steps, run one by one; per-user steps, run in the pool), in order."""
+        """(set-up steps, run one by one; per-user steps, run in the pool), in order.
+
+        With --via-group the policy is attached to the group last (:attr:`closing`), after
+        the members are in: the one step that enforces it on all of them at once.
+        """
         setup: list[Step] = []
         p = self.policy
         if p.action == "create":
@@ -196,9 +205,9 @@ class Plan:
                 setup.append(Step("delete-version", p.delete_version))
             setup.append(Step("create-version", p.new_version or ""))
         users = self.targets
-        if self.group is not None and users:
-            setup.extend(Step(op, self.group.name) for op in self.group_changes)
-        per_user: list[Step] = []
+        if self.group is not None and users and not self.group.exists:
+            setup.append(Step("create-group", self.group.name))
+        per_user: list[Step] = [Step("detach", name) for name in self.detach_from]
         for name in users:
             row = self.row(name)
             if row is None or row.action == "group-member":
@@ -206,3 +215,20 @@ class Plan:
             kind: StepOp = "add-to-group" if row.action == "add-to-group" else "attach"
             per_user.append(Step(kind, name))
         return tuple(setup), tuple(per_user)
+
+    @property
+    def closing(self) -> tuple[Step, ...]:
+        """Steps after every user's: attaching the policy to the --via-group group."""
+        if self.group is None or self.group.has_policy:
+            return ()
+        if not self.targets and not (self.resume_of and self.group.exists):
+            return ()
+        return (Step("attach-group-policy", self.group.name),)
+
+    def ordered_steps(self) -> tuple[Step, ...]:
+        """Every step in the order the engine makes them (the caller's own user last among
+        the users): what the lock-out check walks through."""
+        setup, per_user = self.steps()
+        mine = [s for s in per_user if s.target == self.caller_user]
+        others = [s for s in per_user if s.target != self.caller_user]
+        return (*setup, *others, *mine, *self.closing)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mfa_tui.core.lockout import CallerSession
 from mfa_tui.core.models import Inventory
-from mfa_tui.core.plan import policy_change
+from mfa_tui.core.plan import policy_change, with_lockout_check
 from mfa_tui.core.plan_models import (
     GroupState,
     Plan,
@@ -55,6 +56,7 @@ def plan_header(plan: Plan, *, run_id: str, started_at: str) -> dict[str, Any]:
         "selection": {"mode": plan.selection.mode, "users": list(plan.selection.users),
                       "exclude": list(plan.selection.exclude)},
         "setup": [[s.op, s.target] for s in setup],
+        "closing": [[s.op, s.target] for s in plan.closing],
         "targets": [s.target for s in per_user],
         "members": [r.user for r in plan.rows if r.action == "group-member"],
         "caller_user": plan.caller_user,
@@ -77,8 +79,11 @@ def resume_plan(
     template: dict[str, Any],
     *,
     group: GroupState | None = None,
+    session: CallerSession | None = None,
 ) -> Plan:
-    """The plan that finishes ``record``: its remaining targets, and credit for what it did."""
+    """The plan that finishes ``record``: its remaining targets, and credit for what it did.
+
+    The lock-out check runs for ``session`` (the *current* caller), like on any plan."""
     h = record.header
     settled = record.settled()
     name = str(h.get("policy_name") or policy.arn.rsplit("/", 1)[-1])
@@ -123,7 +128,7 @@ def resume_plan(
         else:
             rows.append(PlanRow(user, "group-member", f"member of {gname}"))
     sel = h.get("selection") or {}
-    return Plan(
+    plan = Plan(
         account=inv.account,
         caller_arn=inv.caller.arn,
         policy=change,
@@ -139,3 +144,5 @@ def resume_plan(
         notes=(f"Finishing run {record.run_id}, interrupted after it started at "
                f"{record.started_at}: {len(settled)} step(s) were journaled as done.",),
     )
+    session = session or CallerSession.from_arn(inv.caller.arn, account=inv.account, mfa=False)
+    return with_lockout_check(plan, inv, policy, template, session)

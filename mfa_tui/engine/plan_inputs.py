@@ -11,6 +11,7 @@ from mfa_tui.aws.inventory import live_user, load_inventory, policy_arn
 from mfa_tui.aws.policy_state import read_group_state, read_policy_state, read_undo_state
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.core.errors import NoSuchRun, UnknownUsers
+from mfa_tui.core.lockout import CallerSession
 from mfa_tui.core.models import DEFAULT_POLICY_NAME, Inventory
 from mfa_tui.core.plan import build_plan
 from mfa_tui.core.plan_models import Plan, Selection
@@ -73,14 +74,21 @@ def load_plan(
     inv = _confirm_caller(conn, load_inventory(conn, policy_name=policy_name))
     check_names(inv, selection)
     policy = read_policy_state(iam, arn)
+    session = caller_session(conn)
     if pending is not None:
         gname = pending.header.get("group")
         group = read_group_state(iam, str(gname), arn) if gname else None
-        return resume_plan(pending, inv, policy, document, group=group)
+        return resume_plan(pending, inv, policy, document, group=group, session=session)
     group = (read_group_state(iam, selection.via_group, arn)
              if selection.via_group else None)
     return build_plan(inv, selection, policy, document, now=now or datetime.now(UTC),
-                      group=group)
+                      group=group, session=session)
+
+
+def caller_session(conn: AwsConnection) -> CallerSession:
+    """The caller as the lock-out check sees them: user or role session, MFA or not."""
+    caller = conn.caller()
+    return CallerSession.from_arn(caller.arn, account=caller.account, mfa=conn.session_mfa())
 
 
 def load_undo(

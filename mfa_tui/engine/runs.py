@@ -161,7 +161,7 @@ def apply_plan(
     reopened) under ``directory`` (default: the state dir's journal/).
     """
     if plan.blockers:
-        raise PlanBlocked(plan.blockers[0])
+        raise PlanBlocked(plan.blockers[0])  # before any call: nothing to finish or undo
     if template is None:
         template = load_template(plan.policy.template)
     if journal is None:
@@ -175,7 +175,10 @@ def apply_plan(
     ctx = StepContext(conn.client("iam"), plan.policy.arn, plan.policy.name, template,
                       plan.group.name if plan.group is not None else None)
     setup, per_user = plan.steps()
+    # The caller's own user last, then the group's policy: nothing the run still has to do
+    # comes after the step that could bind the caller (the lock-out check walks this order).
     caller_steps = [s for s in per_user if s.target == plan.caller_user]
+    caller_steps.extend(plan.closing)
     others = [s for s in per_user if s.target != plan.caller_user]
     return _execute(journal, "apply", ctx, credited=plan.credited, setup=list(setup),
                     per_user=others, last=caller_steps, progress=progress, cancel=cancel,
