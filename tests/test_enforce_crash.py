@@ -66,7 +66,8 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
     assert 6 <= len(done_before) < len(targets)
 
     moto.faults.reset_faults()
-    rerun = subprocess.run([installed_cli(), "--endpoint-url", moto.url, "apply", "--yes"],
+    rerun = subprocess.run([installed_cli(), "--endpoint-url", moto.url, "apply", "--resume",
+                            "--yes"],
                            capture_output=True, text=True, timeout=120, env=dict(os.environ))
     assert rerun.returncode == 0, rerun.stderr
     assert f"Finishing run {header['run_id']}" in rerun.stdout

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from mfa_tui.commands.enforcement_cli import confirm, print_lines, selection_from_args
 from mfa_tui.commands.progress_bar import progress_bar
+from mfa_tui.core.errors import NoSuchRun
 from mfa_tui.core.exit_codes import ERROR as EXIT_COULD_NOT_START
 from mfa_tui.core.exit_codes import OK as EXIT_DONE
 from mfa_tui.core.plan_text import plan_lines, result_lines
@@ -24,12 +25,17 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
     """Show the plan, confirm, apply, print per-user results (exit 0 / 1 / 2)."""
     conn = connect()
     template = load_template_document()
-    plan = load_plan(conn, selection_from_args(args), policy_name=args.policy_name,
-                     template=template)
+    try:
+        plan = load_plan(conn, selection_from_args(args), policy_name=args.policy_name,
+                         template=template, resume_run=args.resume)
+    except NoSuchRun as exc:
+        print(f"mfa-tui: {exc}", file=sys.stderr)
+        return EXIT_COULD_NOT_START
     out = Console(highlight=False)
     print_lines(plan_lines(plan), out)
     if plan.blockers:
-        print(f"mfa-tui: {plan.blockers[0]}", file=sys.stderr)
+        for blocker in plan.blockers:
+            print(f"mfa-tui: {blocker}", file=sys.stderr)
         return EXIT_COULD_NOT_START
     if plan.nothing_to_do:
         return EXIT_DONE

@@ -76,6 +76,8 @@ def add_enforcement_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
                            "1 some failed, 2 could not start)")
     _selector(apply)
     _run_options(apply)
+    apply.add_argument("--resume", nargs="?", const="latest", metavar="RUN_ID",
+                       help="finish an interrupted run (the latest unfinished one, or RUN_ID)")
     undo = sub.add_parser("undo", help="reverse the attachments an apply run made "
                           "(latest run by default)")
     undo.add_argument("run_id", nargs="?", metavar="RUN_ID",

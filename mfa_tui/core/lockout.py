@@ -209,10 +209,14 @@ def check(
     found: list[Blocker] = []
     cuts: set[Step | None] = set()
     state = start
+    cut: Step | None = None  # the step that made the policy apply to the caller (or None)
     for i in range(-1, len(steps)):
-        cut = steps[i] if i >= 0 else None
-        if cut is not None:
-            state = transition(state, cut, caller=session.user, group=group, template=template)
+        if i >= 0:
+            before = state
+            state = transition(state, steps[i], caller=session.user, group=group,
+                               template=template)
+            if state.bound and (not before.bound or state.document != before.document):
+                cut = steps[i]
         if not state.bound or cut in cuts:
             continue
         later = list(steps[i + 1:])
@@ -264,7 +268,8 @@ def _blocker(cut: Step | None, denied: Step, phase: Phase, session: CallerSessio
     if cut is None:
         first = f"The policy {policy_name} in place already applies to you ({session.user})"
     else:
-        first = (f"{describe(cut).capitalize()} would lock you out: {policy_name} would then "
+        text = describe(cut)
+        first = (f"{text[:1].upper()}{text[1:]} would lock you out: {policy_name} would then "
                  f"apply to you ({session.user})")
     message = (f"{first}, and as {why} it would deny you {action} ({describe(denied)}) in "
                f"{where}. Sign in with MFA (a profile with an MFA serial: "

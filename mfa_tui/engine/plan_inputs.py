@@ -61,28 +61,76 @@ def load_plan(
     policy_name: str = DEFAULT_POLICY_NAME,
     template: dict[str, Any] | None = None,
     resume: bool = True,
+    resume_run: str | None = None,
     directory: Path | None = None,
     now: datetime | None = None,
 ) -> Plan:
-    """The plan for ``selection``; or, when an apply run on this account and policy was
-    interrupted (and ``resume``), the plan that finishes that run instead."""
+    """The plan for ``selection``; or the plan that finishes an interrupted apply run.
+
+    An unfinished run on this account and policy is finished when ``resume_run`` asks for it
+    (``"latest"`` or its id: ``apply --resume [RUN_ID]``) or when ``selection`` is the one it
+    was started with. Any other selection gets a blocker naming the run and both ways on.
+    ``resume=False`` ignores unfinished runs altogether.
+    """
     document = template if template is not None else load_template_document()
     caller = conn.caller()
     arn = policy_arn(caller.account, policy_name)
     iam = conn.client("iam")
     pending = latest_unfinished(caller.account, arn, directory=directory) if resume else None
+    if resume_run is not None:
+        pending = _run_to_resume(resume_run, caller.account, pending, directory)
     inv = _confirm_caller(conn, load_inventory(conn, policy_name=policy_name))
     check_names(inv, selection)
     policy = read_policy_state(iam, arn)
     session = caller_session(conn)
-    if pending is not None:
+    if pending is not None and (resume_run is not None or same_selection(pending, selection)):
         gname = pending.header.get("group")
         group = read_group_state(iam, str(gname), arn) if gname else None
         return resume_plan(pending, inv, policy, document, group=group, session=session)
     group = (read_group_state(iam, selection.via_group, arn)
              if selection.via_group else None)
-    return build_plan(inv, selection, policy, document, now=now or datetime.now(UTC),
+    plan = build_plan(inv, selection, policy, document, now=now or datetime.now(UTC),
                       group=group, session=session)
+    if pending is not None:
+        plan = replace(plan, blockers=(unfinished_blocker(pending), *plan.blockers))
+    return plan
+
+
+def same_selection(record: RunRecord, selection: Selection) -> bool:
+    """Was ``record`` started with this selector (users, exclusions, group)?"""
+    sel = record.header.get("selection") or {}
+    return (sel.get("mode") == selection.mode
+            and tuple(sorted(sel.get("users", ()))) == tuple(sorted(selection.users))
+            and tuple(sorted(sel.get("exclude", ()))) == tuple(sorted(selection.exclude))
+            and (record.header.get("group") or None) == selection.via_group)
+
+
+def unfinished_blocker(record: RunRecord) -> str:
+    """The sentence for another selector while a run is unfinished."""
+    return (f"Run {record.run_id} (started {record.started_at}) was interrupted before it "
+            "finished, with another selection: finish it first with `mfa-tui apply --resume` "
+            f"(or the same selection), or reverse it with `mfa-tui undo {record.run_id}`.")
+
+
+def _run_to_resume(wanted: str, account: str, pending: RunRecord | None,
+                   directory: Path | None) -> RunRecord:
+    if wanted in ("", "latest"):
+        if pending is None:
+            raise NoSuchRun(f"There is no unfinished apply run in account {account}: nothing "
+                            "to resume (`mfa-tui plan` shows what apply would do).")
+        return pending
+    record = find_run(wanted, directory)
+    if record is None or record.kind != "apply":
+        raise NoSuchRun(f"No apply run '{wanted}' in the journal: list them with "
+                        f"`ls {_where(directory)}`.")
+    if record.account != account:
+        raise NoSuchRun(f"Run {record.run_id} was made in account {record.account}, not "
+                        f"{account}: switch profile to resume it.")
+    if record.is_finished:
+        status = (record.finished or {}).get("status", "done")
+        raise NoSuchRun(f"Run {record.run_id} already finished ({status}): there is "
+                        "nothing to resume.")
+    return record
 
 
 def caller_session(conn: AwsConnection) -> CallerSession:
