@@ -105,7 +105,10 @@ def test_apply_updates_an_outdated_policy_at_the_version_limit(demo: MotoServer,
         iam.create_policy_version(PolicyArn=POLICY_ARN, PolicyDocument=json.dumps(doc),
                                   SetAsDefault=(i == 1))
     demo.faults.clear_requests()
-    result = run_cli(demo, "apply", "--yes", "--users", "dave")
+    refused = run_cli(demo, "apply", "--yes", "--users", "dave")
+    assert refused.returncode == 2 and "edited outside mfa-tui" in refused.stderr
+    assert demo.faults.mutating_count() == 0
+    result = run_cli(demo, "apply", "--yes", "--users", "dave", "--replace-policy")
     assert result.returncode == 0, result.stderr
     versions = iam.list_policy_versions(PolicyArn=POLICY_ARN)["Versions"]
     assert sorted(v["VersionId"] for v in versions) == ["v2", "v3", "v4", "v5", "v6"]

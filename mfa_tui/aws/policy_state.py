@@ -127,5 +127,35 @@ def read_undo_state(iam: Any, policy_arn: str, group: str | None) -> UndoState:
     entities = policy_entities(iam, policy_arn)
     users = entities[0] if entities is not None else frozenset()
     group_state = read_group_state(iam, group, policy_arn) if group else None
+    default = None
+    if entities is not None:
+        default = iam.get_policy(PolicyArn=policy_arn)["Policy"].get("DefaultVersionId")
     return UndoState(attached_users=users, policy_exists=entities is not None,
-                     group=group_state)
+                     group=group_state, default_version=default)
+
+
+def version_document(iam: Any, arn: str, version: str) -> dict[str, Any] | None:
+    """One version's document (None when that version is gone)."""
+    try:
+        got = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return None
+        raise
+    return decode_document(got["Document"])
+
+
+def user_groups_with_policy(iam: Any, user: str, arn: str) -> tuple[bool, frozenset[str]]:
+    """(attached to the user directly, the user's groups that carry the policy); nothing
+    for a user this account does not have."""
+    try:
+        pages = iam.get_paginator("list_attached_user_policies").paginate(UserName=user)
+        direct = any(p["PolicyArn"] == arn for page in pages for p in page["AttachedPolicies"])
+        groups = [g["GroupName"] for page in
+                  iam.get_paginator("list_groups_for_user").paginate(UserName=user)
+                  for g in page["Groups"]]
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return False, frozenset()
+        raise
+    return direct, frozenset(g for g in groups if group_has_policy(iam, g, arn))

@@ -42,6 +42,7 @@ MUTATING_OPERATIONS = (
     "AttachUserPolicy", "DetachUserPolicy", "AttachGroupPolicy", "DetachGroupPolicy",
     "AddUserToGroup", "RemoveUserFromGroup", "CreatePolicy", "CreatePolicyVersion",
     "DeletePolicyVersion", "DeletePolicy", "CreateGroup", "DeleteGroup",
+    "SetDefaultPolicyVersion",
 )
 #: Errors botocore already retried (throttling, 5xx) that the engine tries again a little later.
 _TRANSIENT = {"Throttling", "ThrottlingException", "RequestLimitExceeded",
@@ -170,6 +171,10 @@ OPS: dict[StepOp, _Op] = {
     "delete-group": _Op(
         lambda c, t: c.iam.delete_group(GroupName=t),
         lambda c, t: not _group_exists(c, t), "deleting group {t}", frozenset({"NoSuchEntity"})),
+    "set-default-version": _Op(
+        lambda c, t: c.iam.set_default_policy_version(PolicyArn=c.policy_arn, VersionId=t),
+        lambda c, t: read_policy_state(c.iam, c.policy_arn).default_version == t,
+        "setting the policy's default version back to {t}"),
     "delete-policy": _Op(
         lambda c, t: c.iam.delete_policy(PolicyArn=c.policy_arn),
         lambda c, t: policy_entities(c.iam, c.policy_arn) is None, "deleting the policy {t}",

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from mfa_tui.commands.enforcement_cli import confirm, print_lines, selection_from_args
+from mfa_tui.commands.enforcement_cli import (
+    confirm,
+    detach_from_args,
+    policy_mode_from_args,
+    print_lines,
+    selection_from_args,
+)
 from mfa_tui.commands.progress_bar import progress_bar
 from mfa_tui.core.errors import NoSuchRun
 from mfa_tui.core.exit_codes import ERROR as EXIT_COULD_NOT_START
@@ -27,7 +33,9 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
     template = load_template_document()
     try:
         plan = load_plan(conn, selection_from_args(args), policy_name=args.policy_name,
-                         template=template, resume_run=args.resume)
+                         template=template, resume_run=args.resume,
+                         policy_mode=policy_mode_from_args(args),
+                         detach_from=detach_from_args(args))
     except NoSuchRun as exc:
         print(f"mfa-tui: {exc}", file=sys.stderr)
         return EXIT_COULD_NOT_START

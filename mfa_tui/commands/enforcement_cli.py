@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mfa_tui.core.plan_models import Selection
+    from mfa_tui.core.plan_models import PolicyMode, Selection
     from mfa_tui.core.plan_text import Line
 
 _STYLES = {
@@ -46,6 +46,17 @@ def _selector(parser: argparse.ArgumentParser) -> None:
                         help="attach the policy to GROUP (created if missing) and add the "
                         "users to it, instead of attaching per user")
     _policy_name(parser)
+    edited = parser.add_mutually_exclusive_group()
+    edited.add_argument("--replace-policy", action="store_true",
+                        help="a policy edited outside mfa-tui: make the template its new "
+                        "default version (undo sets the old one back)")
+    edited.add_argument("--keep-policy", action="store_true",
+                        help="a policy edited outside mfa-tui: attach it as it is")
+    parser.add_argument("--detach-from", metavar="A,B", default="",
+                        help="only detach the policy from these users (nothing attached, "
+                        "the policy left as it is)")
+    parser.add_argument("--detach-from-user", metavar="NAME", action="append", default=[],
+                        help="like --detach-from, one name as it is (repeatable)")
 
 
 def _policy_name(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +125,22 @@ def selection_from_args(args: argparse.Namespace) -> Selection:
         exclude=tuple(sorted({*parse_names(args.exclude), *(args.exclude_user or ())})),
         via_group=(args.via_group or "").strip() or None,
     )
+
+
+def policy_mode_from_args(args: argparse.Namespace) -> PolicyMode:
+    """--replace-policy / --keep-policy (default: refuse to replace an edited policy)."""
+    if getattr(args, "replace_policy", False):
+        return "replace"
+    return "keep" if getattr(args, "keep_policy", False) else "auto"
+
+
+def detach_from_args(args: argparse.Namespace) -> tuple[str, ...]:
+    """--detach-from a,b and every --detach-from-user NAME, sorted and unique."""
+    from mfa_tui.core.plan import parse_names
+
+    names = set(parse_names(getattr(args, "detach_from", "")))
+    names.update(n for n in getattr(args, "detach_from_user", []) or [] if n)
+    return tuple(sorted(names))
 
 
 def print_lines(lines: Iterable[Line], console: Console) -> None:

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from mfa_tui.commands.enforcement_cli import print_lines, selection_from_args
+from mfa_tui.commands.enforcement_cli import (
+    detach_from_args,
+    policy_mode_from_args,
+    print_lines,
+    selection_from_args,
+)
 from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 from mfa_tui.core.exit_codes import OK as EXIT_OK
 from mfa_tui.core.plan_text import plan_lines
@@ -29,15 +34,13 @@ def print_blockers(blockers: tuple[str, ...]) -> int:
 
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """Print the plan; exit 0 (errors raise and become exit 2 in the CLI)."""
-    template = load_template_document()
-    plan = load_plan(connect(), selection_from_args(args), policy_name=args.policy_name,
-                     template=template)
-    if getattr(args, "format", "text") == "terraform":
-        from mfa_tui.core.terraform import plan_configuration
-
-        if plan.blockers:
-            return print_blockers(plan.blockers)
-        sys.stdout.write(plan_configuration(plan, template))
-        return EXIT_OK
+from mfa_tui.commands.enforcement_cli import (
+    detach_from_args,
+    policy_mode_from_args,
+    print_lines,
+    selection_from_args,
+)
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
+from mfa_tui.core.exit_codes import OK as EXIT_OK
     print_lines(plan_lines(plan), Console(highlight=False))
     return EXIT_OK

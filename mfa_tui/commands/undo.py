@@ -30,6 +30,10 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
         return EXIT_COULD_NOT_START
     out = Console(highlight=False)
     print_lines(undo_lines(undo, started_at=record.started_at), out)
+    if undo.blockers:
+        for blocker in undo.blockers:
+            print(f"mfa-tui: {blocker}", file=sys.stderr)
+        return EXIT_COULD_NOT_START
     if undo.nothing_to_do:
         return EXIT_DONE
     refusal = confirm(users=len(undo.users), account=undo.account,

@@ -8,12 +8,13 @@ calls AWS; ``now`` is passed in so that the plan is the same for the same inputs
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from mfa_tui.core.lockout import Binding, CallerSession, check, session_notes
+from mfa_tui.core.lockout import CallerSession
 from mfa_tui.core.models import Inventory, UserRecord
+from mfa_tui.core.plan_audit import audit_warnings, detach_plan
+from mfa_tui.core.plan_checks import with_lockout_check
 from mfa_tui.core.plan_models import (
     ENFORCING,
     GroupState,
@@ -21,10 +22,12 @@ from mfa_tui.core.plan_models import (
     PlanRow,
     PlanWarning,
     PolicyChange,
+    PolicyMode,
     PolicyState,
     Selection,
 )
 from mfa_tui.core.policy_diff import diff_lines, is_same
+from mfa_tui.core.policy_history import is_mfa_tui_template
 from mfa_tui.core.policy_lint import lint
 
 #: Access keys used this recently belong to something that is still running.
@@ -41,24 +44,46 @@ def parse_names(text: str | None) -> tuple[str, ...]:
 
 
 def policy_change(state: PolicyState, template: dict[str, Any], *, name: str,
-                  template_name: str = "enforce-mfa") -> PolicyChange:
-    """What happens to the managed policy: create it, leave it, or add a default version."""
+                  template_name: str = "enforce-mfa", mode: PolicyMode = "auto"
+                  ) -> PolicyChange:
+    """What happens to the managed policy: create it, leave it, or add a default version.
+
+    A default version edited outside mfa-tui is marked ``edited``; with ``mode="keep"`` it
+    is left as it is (``kept``), otherwise a new default version is planned (``apply`` needs
+    ``--replace-policy`` for it: see :func:`build_plan`'s blockers).
+    """
     if not state.exists:
         return PolicyChange("create", state.arn, name, template_name)
     if state.default_document is not None and is_same(state.default_document, template):
         return PolicyChange("none", state.arn, name, template_name,
                             current_version=state.default_version,
                             description=state.description, tags=state.tags)
+    edited = not is_mfa_tui_template(state.default_document, template_name)
+    diff = tuple(diff_lines(state.default_document, template))
+    if mode == "keep":
+        return PolicyChange("none", state.arn, name, template_name,
+                            current_version=state.default_version, diff=diff, edited=edited,
+                            kept=True, description=state.description, tags=state.tags)
     numbers = [v.number for v in state.versions]
     new_version = f"v{max(numbers, default=0) + 1}"
     delete_version = None
     if len(state.versions) >= MAX_POLICY_VERSIONS:
         delete_version = oldest_non_default(state)
-    diff = tuple(diff_lines(state.default_document, template))
     return PolicyChange("new-version", state.arn, name, template_name,
                         current_version=state.default_version, new_version=new_version,
-                        delete_version=delete_version, diff=diff,
+                        delete_version=delete_version, diff=diff, edited=edited,
                         description=state.description, tags=state.tags)
+
+
+def edited_blocker(change: PolicyChange, mode: PolicyMode, enforced: int) -> str | None:
+    """The sentence that stops `apply` from replacing an edited policy without a flag."""
+    if not change.edited or change.action != "new-version" or mode != "auto":
+        return None
+    return (f"{change.name}'s default version {change.current_version} was edited outside "
+            f"mfa-tui (it is neither the template nor an earlier mfa-tui template) and binds "
+            f"{enforced} user(s) now: pass --replace-policy (the template becomes version "
+            f"{change.new_version}; `mfa-tui undo` sets {change.current_version} back) or "
+            "--keep-policy (attach it as it is, lint findings above).")
 
 
 def oldest_non_default(state: PolicyState) -> str | None:
@@ -103,14 +128,25 @@ def build_plan(
     group: GroupState | None = None,
     template_name: str = "enforce-mfa",
     session: CallerSession | None = None,
+    policy_mode: PolicyMode = "auto",
+    detach_from: tuple[str, ...] = (),
 ) -> Plan:
     """The plan: one row a selected user, the policy change, warnings and blockers.
+
+    ``policy_mode`` says what to do with a policy edited outside mfa-tui (``auto``: a
+    blocker). ``detach_from`` makes a detach-only plan (``apply --detach-from``): the policy
+    is left as it is and only removed from those users.
 
     ``session`` is the caller as the lock-out check sees them (default: the inventory's
     caller signing with long-term keys, so without MFA in the session).
     """
     name = policy.arn.rsplit("/", 1)[-1]
-    change = policy_change(policy, template, name=name, template_name=template_name)
+    change = policy_change(policy, template, name=name, template_name=template_name,
+                           mode="keep" if detach_from else policy_mode)
+    if detach_from:
+        return detach_plan(inv, sel, policy, change, template, detach_from,
+                           session=session or CallerSession.from_arn(
+                               inv.caller.arn, account=inv.account, mfa=False))
     session = session or CallerSession.from_arn(inv.caller.arn, account=inv.account, mfa=False)
     caller_user = inv.caller.iam_user_name
     # What counts is the session: a device the caller has is no help to long-term keys.
@@ -166,8 +202,14 @@ def build_plan(
             "(--users takes user names, not ARNs).")
 
     plan_rows = tuple(sorted(rows.values(), key=lambda r: r.user))
-    warnings = _warnings(inv, sel, plan_rows, change, unknown, caller_user, now=now,
-                         template=template)
+    enforced_now = sum(1 for u in inv.users if u.enforcement_attached)
+    edited = edited_blocker(change, policy_mode, enforced_now)
+    if edited:
+        blockers.append(edited)
+    warnings = (*_warnings(inv, sel, plan_rows, change, unknown, caller_user, now=now,
+                           template=policy.default_document if change.kept and
+                           policy.default_document is not None else template),
+                *audit_warnings(inv, policy, change, session))
     plan = Plan(
         account=inv.account,
         caller_arn=inv.caller.arn,
@@ -177,52 +219,10 @@ def build_plan(
         warnings=warnings,
         blockers=tuple(blockers),
         group=group,
-        enforced_now=sum(1 for u in inv.users if u.enforcement_attached),
+        enforced_now=enforced_now,
         caller_user=caller_user,
     )
     return with_lockout_check(plan, inv, policy, template, session)
-
-
-def caller_binding(inv: Inventory, policy: PolicyState, group: GroupState | None,
-                   user: str | None) -> Binding:
-    """How the managed policy binds the caller now (from the inventory and the group)."""
-    record = inv.get(user) if user else None
-    via = record.enforced_via if record is not None and record.enforcement_attached else None
-    gname = group.name if group is not None else None
-    return Binding(
-        policy_exists=policy.exists,
-        direct=via == "user",
-        in_group=group is not None and user in group.members,
-        group_has_policy=group is not None and group.has_policy,
-        other_groups=via not in (None, "user", gname),
-        document=policy.default_document if policy.exists else None,
-    )
-
-
-def with_lockout_check(plan: Plan, inv: Inventory, policy: PolicyState,
-                       template: dict[str, Any], session: CallerSession,
-                       document: dict[str, Any] | None = None) -> Plan:
-    """The plan with the lock-out check's blockers and the session's notes added.
-
-    ``document`` is what the policy's default version will say (default: the template).
-    """
-    start = caller_binding(inv, policy, plan.group, session.user)
-    found = check(plan.ordered_steps(), session=session, start=start,
-                  template=document if document is not None else template,
-                  policy_arn=plan.policy.arn, policy_name=plan.policy.name,
-                  group=plan.group.name if plan.group is not None else None,
-                  version_before=plan.policy.current_version)
-    notes, matches = session_notes(session, plan.targets)
-    warnings = plan.warnings
-    if matches:
-        warnings = (*warnings, PlanWarning(
-            "role-session-name",
-            "Your role session is named like a planned user: if you reach this role from that "
-            "user's access keys, you will need an MFA session to assume it again "
-            "(`mfa-tui undo` included).", matches))
-    return replace(plan, blockers=(*plan.blockers, *(b.message for b in found)),
-                   lockout=(*plan.lockout, *found), notes=(*plan.notes, *notes),
-                   warnings=warnings)
 
 
 def _users(rows: Iterable[PlanRow]) -> tuple[str, ...]:

@@ -10,10 +10,13 @@ SelectMode = Literal["non-compliant", "all-console", "users"]
 
 #: A plan row: attach directly, add to the --via-group group, enforced because already a
 #: member of that group (when the policy is attached to it), already enforced, or left out.
-RowAction = Literal["attach", "add-to-group", "group-member", "already", "excluded"]
+RowAction = Literal["attach", "add-to-group", "group-member", "already", "excluded", "detach"]
 
 #: How the plan changes the managed policy.
 PolicyAction = Literal["create", "none", "new-version"]
+
+#: What to do with a policy edited outside mfa-tui: refuse (auto), replace it, or keep it.
+PolicyMode = Literal["auto", "replace", "keep"]
 
 #: The engine's steps (each one AWS call, plus a read-back when its answer was lost).
 StepOp = Literal[
@@ -95,6 +98,10 @@ class PolicyChange:
     diff: tuple[tuple[str, str], ...] = ()  # (tone, line) from core.policy_diff
     description: str | None = None  # as the policy has it (None: not created yet)
     tags: tuple[tuple[str, str], ...] = ()
+    #: The default version is neither the template nor an earlier mfa-tui template.
+    edited: bool = False
+    #: --keep-policy: the edited default version is attached as it is.
+    kept: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,12 +187,12 @@ class Plan:
         """True when applying would change nothing at all."""
         if self.resume_of is not None:
             return False  # finishing the interrupted run still has journal lines to write
-        return self.policy.action == "none" and not self.targets
+        return self.policy.action == "none" and not self.targets and not self.detach_from
 
     @property
     def affected_users(self) -> int:
         """How many users' access changes: the blast radius the confirmation scales with."""
-        changed = len(self.targets)
+        changed = len(self.targets) + len(self.detach_from)
         if self.policy.action == "new-version":
             changed += self.enforced_now
         return changed

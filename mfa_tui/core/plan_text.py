@@ -25,13 +25,14 @@ class Line:
 
 
 _ROW_ORDER: dict[RowAction, int] = {
-    "attach": 0, "add-to-group": 0, "group-member": 1, "already": 2, "excluded": 3}
+    "attach": 0, "add-to-group": 0, "detach": 0, "group-member": 1, "already": 2, "excluded": 3}
 _ROW_LABEL: dict[RowAction, tuple[str, str, Tone]] = {
     "attach": ("+", "attach", "add"),
     "add-to-group": ("+", "add to group", "add"),
     "group-member": ("+", "via group", "add"),
     "already": ("=", "already enforced", "dim"),
     "excluded": ("-", "excluded", "warn"),
+    "detach": ("-", "detach", "remove"),
 }
 _OP_TEXT = {
     "create-policy": "create policy", "delete-version": "delete version",
@@ -39,12 +40,13 @@ _OP_TEXT = {
     "attach-group-policy": "attach to group", "attach": "attach", "add-to-group": "add to group",
     "detach": "detach", "remove-from-group": "remove from group",
     "detach-group-policy": "detach from group", "delete-group": "delete group",
-    "delete-policy": "delete policy",
+    "delete-policy": "delete policy", "set-default-version": "restore version",
 }
 
 
 _PER_USER = frozenset({"attach", "add-to-group", "detach", "remove-from-group"})
-_CLEAN_UP = frozenset({"detach-group-policy", "delete-group", "delete-policy"})
+_CLEAN_UP = frozenset({"detach-group-policy", "delete-group", "delete-policy",
+                       "set-default-version"})
 
 
 def _width(names: list[str]) -> int:
@@ -57,15 +59,24 @@ def policy_lines(plan: Plan) -> list[Line]:
     out = [Line("header", f"Policy {p.name}  {p.arn}")]
     if p.action == "create":
         out.append(Line("add", f"  will be created from the template {p.template}."))
+    elif p.kept:
+        what = "edited outside mfa-tui" if p.edited else "differs from the template"
+        out.append(Line("warn", f"  kept as it is (--keep-policy): default version "
+                                f"{p.current_version} {what}; it is attached unchanged."))
     elif p.action == "none":
         out.append(Line("ok", f"  up to date: default version {p.current_version} matches "
                               f"the template {p.template}."))
     else:
         extra = (f" (deleting version {p.delete_version}: the 5-version limit)"
                  if p.delete_version else "")
+        if p.edited:
+            out.append(Line("bad", f"  edited outside mfa-tui: default version "
+                                   f"{p.current_version} is neither the template nor an "
+                                   "earlier mfa-tui template."))
         out.append(Line("warn", f"  default version {p.current_version} differs from the "
                                 f"template {p.template}: will add version {p.new_version} as "
                                 f"the default{extra}."))
+    if p.diff:
         tones: dict[str, Tone] = {"add": "add", "remove": "remove", "header": "header",
                                   "context": "context"}
         out.extend(Line(tones.get(tone, "plain"), f"    {text}") for tone, text in p.diff)
@@ -125,7 +136,8 @@ def plan_lines(plan: Plan) -> list[Line]:
         out.append(Line("ok", "Nothing to do: every selected user is already enforced and the "
                               "policy matches the template."))
     else:
-        out.append(Line("plain", f"Apply: {len(plan.targets)} user(s) to enforce"
+        detach = f", {len(plan.detach_from)} to detach from" if plan.detach_from else ""
+        out.append(Line("plain", f"Apply: {len(plan.targets)} user(s) to enforce{detach}"
                                  + (", policy change" if plan.policy.action != "none" else "")
                                  + "."))
     return out
@@ -144,6 +156,9 @@ def undo_lines(undo: UndoPlan, *, started_at: str = "") -> list[Line]:
     steps = [*undo.per_user, *undo.final]
     out.extend(_step_line(s) for s in steps)
     out.extend(Line("dim", f"  {note}") for note in undo.notes)
+    if undo.blockers:
+        out.append(Line("bad", "Blocked: undo will not run until this is fixed"))
+        out.extend(Line("bad", f"  ✗ {b}") for b in undo.blockers)
     if undo.nothing_to_do:
         out.append(Line("ok", "Nothing to undo: nothing this run changed is still in place."))
     return out

@@ -14,7 +14,8 @@ from typing import Any
 
 from mfa_tui.core.lockout import CallerSession
 from mfa_tui.core.models import Inventory
-from mfa_tui.core.plan import policy_change, with_lockout_check
+from mfa_tui.core.plan import policy_change
+from mfa_tui.core.plan_checks import with_lockout_check
 from mfa_tui.core.plan_models import (
     GroupState,
     Plan,
@@ -49,7 +50,8 @@ def plan_header(plan: Plan, *, run_id: str, started_at: str) -> dict[str, Any]:
         "policy_version_before": plan.policy.current_version,
         "new_version": plan.policy.new_version,
         "delete_version": plan.policy.delete_version,
-        "mode": "group" if group is not None else "user",
+        "mode": "detach" if plan.detach_from else ("group" if group is not None else "user"),
+        "policy_mode": "keep" if plan.policy.kept else "replace",
         "group": group.name if group is not None else None,
         "group_existed": group.exists if group is not None else None,
         "group_had_policy": group.has_policy if group is not None else None,
@@ -69,6 +71,8 @@ def _enforced_by_run(header: Mapping[str, Any], user: str, inv: Inventory,
     if header.get("mode") == "group":
         return group is not None and user in group.members
     record = inv.get(user)
+    if header.get("mode") == "detach":
+        return record is not None and record.enforced_via != "user"
     return record is not None and record.enforced_via == "user"
 
 
@@ -87,8 +91,11 @@ def resume_plan(
     h = record.header
     settled = record.settled()
     name = str(h.get("policy_name") or policy.arn.rsplit("/", 1)[-1])
+    # The run was confirmed with its policy decision (--replace-policy / --keep-policy).
+    keep = h.get("policy_mode") == "keep" or h.get("mode") == "detach"
     change = policy_change(policy, template, name=name,
-                           template_name=str(h.get("template") or "enforce-mfa"))
+                           template_name=str(h.get("template") or "enforce-mfa"),
+                           mode="keep" if keep else "replace")
     credited: list[Step] = []
     if (h.get("policy_action") == "create" and ("create-policy", name) not in settled
             and policy.exists):
@@ -107,8 +114,9 @@ def resume_plan(
             credited.append(Step("attach-group-policy", gname))
 
     group_mode = h.get("mode") == "group"
-    op: StepOp = "add-to-group" if group_mode else "attach"
-    action: RowAction = "add-to-group" if group_mode else "attach"
+    detaching = h.get("mode") == "detach"
+    op: StepOp = "add-to-group" if group_mode else ("detach" if detaching else "attach")
+    action: RowAction = "add-to-group" if group_mode else ("detach" if detaching else "attach")
     rows: list[PlanRow] = []
     for user in h.get("targets", []):
         if (op, user) in settled:
@@ -139,6 +147,7 @@ def resume_plan(
         group=group,
         enforced_now=sum(1 for u in inv.users if u.enforcement_attached),
         resume_of=record.run_id,
+        detach_from=tuple(r.user for r in rows if r.action == "detach"),
         credited=tuple(credited),
         caller_user=h.get("caller_user"),
         notes=(f"Finishing run {record.run_id}, interrupted after it started at "

@@ -23,6 +23,7 @@ class UndoState:
     attached_users: frozenset[str]  # users the policy is attached to directly
     policy_exists: bool = True
     group: GroupState | None = None
+    default_version: str | None = None  # the policy's default version now
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class UndoPlan:
     per_user: tuple[Step, ...] = ()
     final: tuple[Step, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: The lock-out check's sentences for the caller (undo refuses while one stands).
+    blockers: tuple[str, ...] = ()
 
     @property
     def nothing_to_do(self) -> bool:
@@ -43,8 +46,12 @@ class UndoPlan:
 
     @property
     def users(self) -> tuple[str, ...]:
-        """The users whose enforcement this undo removes."""
+        """The users whose enforcement this undo changes."""
         return tuple(s.target for s in self.per_user)
+
+    def ordered_steps(self) -> tuple[Step, ...]:
+        """Every step in the order the engine makes them."""
+        return (*self.per_user, *self.final)
 
 
 def undo_header(plan: UndoPlan, *, run_id: str, started_at: str, caller_arn: str
@@ -77,10 +84,18 @@ def _made_by(record: RunRecord, state: UndoState) -> set[tuple[str, str]]:
                 made.add(("create-group", group.name))
             if not h.get("group_had_policy") and group.has_policy:
                 made.add(("attach-group-policy", group.name))
+    elif h.get("mode") == "detach":
+        for user in h.get("targets", []):
+            if ("detach", user) not in settled and user not in state.attached_users:
+                made.add(("detach", user))
     else:
         for user in h.get("targets", []):
             if ("attach", user) not in settled and user in state.attached_users:
                 made.add(("attach", user))
+    wanted = h.get("new_version")
+    if (h.get("policy_action") == "new-version" and wanted
+            and state.default_version == wanted):
+        made.add(("create-version", str(wanted)))
     if h.get("policy_action") == "create" and state.policy_exists:
         made.add(("create-policy", str(h.get("policy_name", ""))))
     return made
@@ -97,6 +112,17 @@ def build_undo(record: RunRecord, state: UndoState) -> UndoPlan:
             per_user.append(Step("detach", target))
         elif op == "add-to-group" and group is not None and target in group.members:
             per_user.append(Step("remove-from-group", target))
+        elif op == "detach" and target not in state.attached_users and state.policy_exists:
+            per_user.append(Step("attach", target))
+    before = record.header.get("policy_version_before")
+    added = [t for op, t in made if op == "create-version"]
+    notes = []
+    if added and before and state.policy_exists:
+        if state.default_version in added:
+            final.append(Step("set-default-version", str(before)))
+        else:
+            notes.append(f"The policy's default version is {state.default_version} now, not "
+                         f"the one this run added: it is left as it is.")
     if group is not None:
         if ("attach-group-policy", group.name) in made and group.has_policy:
             final.append(Step("detach-group-policy", group.name))
@@ -105,9 +131,8 @@ def build_undo(record: RunRecord, state: UndoState) -> UndoPlan:
     name = str(record.header.get("policy_name", ""))
     if ("create-policy", name) in made and state.policy_exists:
         final.append(Step("delete-policy", name))
-    notes = []
-    if any(op in ("create-version", "delete-version") for op, _ in made):
-        notes.append("The policy version this run added stays the default: undo reverses "
-                     "attachments, not policy documents.")
+    if any(op == "delete-version" for op, _ in made):
+        notes.append("The old policy version this run deleted at the 5-version limit cannot "
+                     "come back.")
     return UndoPlan(run_id=record.run_id, account=record.account, policy_arn=record.policy_arn,
                     per_user=tuple(per_user), final=tuple(final), notes=tuple(notes))

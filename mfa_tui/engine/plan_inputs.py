@@ -8,16 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from mfa_tui.aws.inventory import live_user, load_inventory, policy_arn
-from mfa_tui.aws.policy_state import read_group_state, read_policy_state, read_undo_state
+from mfa_tui.aws.policy_state import (
+    read_group_state,
+    read_policy_state,
+    read_undo_state,
+    user_groups_with_policy,
+    version_document,
+)
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.core.errors import NoSuchRun, UnknownUsers
-from mfa_tui.core.lockout import CallerSession
+from mfa_tui.core.lockout import Binding, CallerSession, check
 from mfa_tui.core.models import DEFAULT_POLICY_NAME, Inventory
 from mfa_tui.core.plan import build_plan
-from mfa_tui.core.plan_models import Plan, Selection
+from mfa_tui.core.plan_models import Plan, PolicyMode, Selection
 from mfa_tui.core.resume import resume_plan
 from mfa_tui.core.run_result import RunRecord
-from mfa_tui.core.undo_plan import UndoPlan, build_undo
+from mfa_tui.core.undo_plan import UndoPlan, UndoState, build_undo
 from mfa_tui.state.journal import find_run, latest_apply, latest_unfinished
 
 TEMPLATE = "enforce-mfa"
@@ -64,6 +70,8 @@ def load_plan(
     resume_run: str | None = None,
     directory: Path | None = None,
     now: datetime | None = None,
+    policy_mode: PolicyMode = "auto",
+    detach_from: tuple[str, ...] = (),
 ) -> Plan:
     """The plan for ``selection``; or the plan that finishes an interrupted apply run.
 
@@ -83,14 +91,16 @@ def load_plan(
     check_names(inv, selection)
     policy = read_policy_state(iam, arn)
     session = caller_session(conn)
-    if pending is not None and (resume_run is not None or same_selection(pending, selection)):
+    if pending is not None and (resume_run is not None or (
+            not detach_from and same_selection(pending, selection))):
         gname = pending.header.get("group")
         group = read_group_state(iam, str(gname), arn) if gname else None
         return resume_plan(pending, inv, policy, document, group=group, session=session)
     group = (read_group_state(iam, selection.via_group, arn)
              if selection.via_group else None)
     plan = build_plan(inv, selection, policy, document, now=now or datetime.now(UTC),
-                      group=group, session=session)
+                      group=group, session=session, policy_mode=policy_mode,
+                      detach_from=detach_from)
     if pending is not None:
         plan = replace(plan, blockers=(unfinished_blocker(pending), *plan.blockers))
     return plan
@@ -163,9 +173,34 @@ def load_undo(
             raise NoSuchRun(f"No apply run for account {caller.account} in the journal: "
                             "there is nothing to undo.")
     gname = record.header.get("group")
-    state = read_undo_state(conn.client("iam"), record.policy_arn,
-                            str(gname) if gname else None)
-    return record, build_undo(record, state)
+    iam = conn.client("iam")
+    state = read_undo_state(iam, record.policy_arn, str(gname) if gname else None)
+    undo = build_undo(record, state)
+    return record, undo_lockout_check(conn, record, undo, state)
+
+
+def undo_lockout_check(conn: AwsConnection, record: RunRecord, undo: UndoPlan,
+                       state: UndoState) -> UndoPlan:
+    """The lock-out check on the undo: can the caller make every step of it, in order?"""
+    session = caller_session(conn)
+    if not session.can_be_bound or undo.nothing_to_do or not state.policy_exists:
+        return undo
+    iam = conn.client("iam")
+    policy = read_policy_state(iam, record.policy_arn)
+    direct, groups = user_groups_with_policy(iam, str(session.user), record.policy_arn)
+    gname = record.header.get("group")
+    before = record.header.get("policy_version_before")
+    earlier = version_document(iam, record.policy_arn, str(before)) if before else None
+    start = Binding(policy_exists=True, direct=direct,
+                    in_group=state.group is not None and session.user in state.group.members,
+                    group_has_policy=state.group is not None and state.group.has_policy,
+                    other_groups=bool(groups - {gname}), document=policy.default_document,
+                    previous=(earlier,) if earlier is not None else ())
+    name = str(record.header.get("policy_name", ""))
+    found = check(undo.ordered_steps(), session=session, start=start,
+                  template=policy.default_document or {}, policy_arn=record.policy_arn,
+                  policy_name=name, group=str(gname) if gname else None, include_undo=False)
+    return replace(undo, blockers=tuple(b.message for b in found))
 
 
 def _where(directory: Path | None) -> str:

@@ -195,7 +195,10 @@ def undo_run(
     workers: int = DEFAULT_WORKERS,
     directory: Path | None = None,
 ) -> RunResult:
-    """Reverse what ``record`` (an apply run) changed, as ``undo`` lists; journaled as a run."""
+    """Reverse what ``record`` (an apply run) changed, as ``undo`` lists; journaled as a run.
+    Raises PlanBlocked (before any call) when the lock-out check blocks the undo."""
+    if undo.blockers:
+        raise PlanBlocked(undo.blockers[0])
     caller = conn.caller()
     run_id = new_run_id()
     journal = Journal.create(undo_header(undo, run_id=run_id, started_at=now_iso(),

@@ -124,7 +124,8 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
             record, undo = load_undo(conn, None)
             steps = len(undo.per_user) + len(undo.final)
             request = RunRequest("undo", record.account, undo=undo, record=record)
-            ready = self.Ready(undo_lines(undo), request, steps, False, undo.nothing_to_do)
+            ready = self.Ready(undo_lines(undo), request, steps, bool(undo.blockers),
+                               undo.nothing_to_do)
         self.post_message(ready)
 
     @on(Ready)
