@@ -83,7 +83,7 @@ def edited_blocker(change: PolicyChange, mode: PolicyMode, enforced: int) -> str
             f"mfa-tui (it is neither the template nor an earlier mfa-tui template) and binds "
             f"{enforced} user(s) now: pass --replace-policy (the template becomes version "
             f"{change.new_version}; `mfa-tui undo` sets {change.current_version} back) or "
-            "--keep-policy (attach it as it is, lint findings above).")
+            "--keep-policy (attach it as it is; its lint findings, if any, are listed above).")
 
 
 def oldest_non_default(state: PolicyState) -> str | None:
