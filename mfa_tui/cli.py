@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
                      "makes the same change, on stdout")
     scp.add_argument("--yes", action="store_true",
                      help="apply without asking (scripts); otherwise type the organization id")
+    scp.add_argument("--scope", choices=("console", "all"), default="console",
+                     help="console (default): deny IAM users' sessions without MFA, access "
+                     "keys keep working; all: deny their long-term access keys too")
+    scp.add_argument("--detach-policy", metavar="ID",
+                     help="apply only detaches this SCP (p-…) from the target or above it")
     from mfa_tui.commands.enforcement_cli import add_enforcement_commands
 
     add_enforcement_commands(sub)  # plan, apply, undo

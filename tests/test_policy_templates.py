@@ -24,6 +24,7 @@ from mfa_tui.core.policy_eval import (
 from mfa_tui.core.policy_lint import SCP_MAX_CHARS, lint, policy_size
 from mfa_tui.core.policy_templates import (
     MANAGED_POLICY_MAX_CHARS,
+    ACCEPTED_FINDINGS,
     TEMPLATES,
     compact,
     load_template,
@@ -62,7 +63,9 @@ def test_template_fits_the_size_limit(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_template_lints_clean(name: str) -> None:
-    assert lint(load_template(name), "scp" if "scp" in name else "identity") == []
+    found = lint(load_template(name), "scp" if "scp" in name else "identity")
+    # Only what the template does on purpose (ACCEPTED_FINDINGS says why), nothing else.
+    assert [f for f in found if f.code not in ACCEPTED_FINDINGS.get(name, ())] == []
 
 
 @pytest.mark.parametrize("name", sorted(TEMPLATES))

@@ -60,7 +60,7 @@ def test_apply_enables_creates_attaches_then_reapply_changes_nothing(moto, org) 
     policy_id = next(p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")[
         "Policies"] if p["Name"] == NAME)
     content = json.loads(org.describe_policy(PolicyId=policy_id)["Policy"]["Content"])
-    assert content == load_template("safe-scp")
+    assert content == load_template("safe-scp-console")  # the default --scope console
 
     moto.faults.clear_requests()
     again = scp(moto, "apply", "--yes")
@@ -80,7 +80,7 @@ def test_a_drifted_policy_is_shown_as_a_diff_and_put_back(moto, org) -> None:
     assert "differs from the template" in plan.stdout and "update the SCP" in plan.stdout
     assert scp(moto, "apply", "--yes").returncode == 0
     content = json.loads(org.describe_policy(PolicyId=policy_id)["Policy"]["Content"])
-    assert content == load_template("safe-scp")
+    assert content == load_template("safe-scp-console")  # the default --scope console
 
 
 def test_apply_without_a_terminal_or_yes_refuses(moto, org) -> None:

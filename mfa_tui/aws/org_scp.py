@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.core.errors import NotInOrganization
-from mfa_tui.core.scp_plan import SCP_DESCRIPTION, OrgState, ScpPlan
+from mfa_tui.core.scp_plan import SCP_DESCRIPTION, AttachedScp, OrgState, ScpPlan
 
 SCP = "SERVICE_CONTROL_POLICY"
 
@@ -56,6 +56,8 @@ def read_org_state(conn: AwsConnection, *, target: str | None, policy_name: str)
         content = json.loads(raw)
         for page in org.get_paginator("list_targets_for_policy").paginate(PolicyId=policy_id):
             attached = attached or any(t["TargetId"] == target_id for t in page["Targets"])
+    in_place = tuple(p for p in read_scps_in_place(org, target_id, root["Id"])
+                     if p.policy_id != policy_id)
     return OrgState(
         organization_id=desc["Id"],
         management_account=desc["MasterAccountId"],
@@ -70,7 +72,38 @@ def read_org_state(conn: AwsConnection, *, target: str | None, policy_name: str)
         attached_to_target=attached,
         enabled_policy_types=types,
         policy_description=description,
+        in_place=in_place,
     )
+
+
+def _chain(org: Any, target: str, root_id: str) -> list[str]:
+    """The target, then each parent up to the root (ListParents)."""
+    chain = [target]
+    while chain[-1] != root_id and len(chain) < 8:  # OUs nest at most 5 deep
+        parents = org.list_parents(ChildId=chain[-1])["Parents"]
+        if not parents:
+            break
+        chain.append(parents[0]["Id"])
+    return chain
+
+
+def read_scps_in_place(org: Any, target: str, root_id: str) -> list[AttachedScp]:
+    """Every SCP attached to the target and above it, with its document."""
+    found: list[AttachedScp] = []
+    for where in _chain(org, target, root_id):
+        pages = org.get_paginator("list_policies_for_target").paginate(TargetId=where,
+                                                                       Filter=SCP)
+        for page in pages:
+            for p in page["Policies"]:
+                raw = org.describe_policy(PolicyId=p["Id"])["Policy"]["Content"]
+                try:
+                    content = json.loads(raw)
+                except ValueError:
+                    content = None
+                found.append(AttachedScp(p["Id"], p["Name"], where,
+                                         content if isinstance(content, dict) else None,
+                                         bool(p.get("AwsManaged"))))
+    return found
 
 
 def apply_scp_plan(conn: AwsConnection, plan: ScpPlan,
@@ -78,6 +111,14 @@ def apply_scp_plan(conn: AwsConnection, plan: ScpPlan,
     """Make the plan's changes in order; returns the policy id. Safe to run again."""
     org = conn.client("organizations")
     s = plan.state
+    if plan.detach is not None:
+        try:
+            org.detach_policy(PolicyId=plan.detach.policy_id, TargetId=plan.detach.where)
+        except ClientError as exc:
+            if _code(exc) != "PolicyNotAttachedException":
+                raise
+        report(f"detached {plan.detach.name} from {plan.detach.where}")
+        return plan.detach.policy_id
     content = json.dumps(plan.template, separators=(",", ":"))
     if plan.enable_scp:
         try:

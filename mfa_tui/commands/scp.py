@@ -27,15 +27,25 @@ def build(connect: Connector, args: argparse.Namespace) -> tuple[ScpPlan, list[t
     from mfa_tui.aws.org_scp import read_org_state
     from mfa_tui.core.policy_diff import diff_lines, is_same
     from mfa_tui.core.policy_lint import lint
-    from mfa_tui.core.policy_templates import load_template
-    from mfa_tui.core.scp_plan import DEFAULT_SCP_NAME, build_scp_plan, render_scp_plan
+    from mfa_tui.core.policy_templates import ACCEPTED_FINDINGS, load_template
+    from mfa_tui.core.scp_plan import (
+        DEFAULT_SCP_NAME,
+        SCOPE_TEMPLATE,
+        Scope,
+        build_scp_plan,
+        render_scp_plan,
+    )
 
     name = args.policy_name or DEFAULT_SCP_NAME
-    template = load_template("safe-scp")
+    scope: Scope = "all" if getattr(args, "scope", "console") == "all" else "console"
+    template_name = SCOPE_TEMPLATE[scope]
+    template = load_template(template_name)
     state = read_org_state(connect(), target=args.target, policy_name=name)
     same = state.policy_content is not None and is_same(state.policy_content, template)
-    plan = build_scp_plan(state, template, name, same)
-    findings = [f.message for f in lint(template, "scp")]
+    plan = build_scp_plan(state, template, name, same, scope=scope,
+                          detach_policy=getattr(args, "detach_policy", None))
+    accepted = ACCEPTED_FINDINGS.get(template_name, frozenset())
+    findings = [f.message for f in lint(template, "scp") if f.code not in accepted]
     return plan, render_scp_plan(plan, diff_lines(state.policy_content, template), findings)
 
 
@@ -95,5 +105,9 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
     if not _confirmed(plan, args):
         return EXIT_ERROR
     policy_id = apply_scp_plan(connect(), plan, report=lambda s: console.print(f"✓ {s}"))
+    if plan.detach is not None:
+        console.print(f"Done: {plan.detach.name} ({policy_id}) is detached from "
+                      f"{plan.detach.where}.")
+        return EXIT_OK
     console.print(f"Done: {plan.policy_name} ({policy_id}) is attached to {plan.state.target_id}.")
     return EXIT_OK

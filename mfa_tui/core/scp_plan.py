@@ -11,9 +11,46 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mfa_tui.core.policy_lint import lint
+
 DEFAULT_SCP_NAME = "DenyIAMUsersWithoutMFA"
 #: The SCP's description when mfa-tui (or its Terraform output) creates it.
 SCP_DESCRIPTION = "Deny IAM users without MFA (mfa-tui); roles and AWS services unaffected"
+
+#: `--scope console` (default) denies sessions without MFA; `all` also long-term access keys.
+Scope = Literal["console", "all"]
+SCOPE_TEMPLATE: dict[str, str] = {"console": "safe-scp-console", "all": "safe-scp"}
+SCOPE_LINE: dict[str, str] = {
+    "console": "Scope console: denies IAM users' console sessions (and other session "
+               "credentials) without MFA; their long-term access keys, roles, AWS services "
+               "acting for them and the MFA set-up keep working.",
+    "all": "Scope all: denies IAM users without MFA, console sessions and long-term access "
+           "keys alike; roles, AWS services acting for them and the MFA set-up keep working.",
+}
+#: Lint codes that make an SCP already in place a danger to name (it breaks automation).
+BREAKS_AUTOMATION = ("scp-blocks-roles", "scp-blocks-aws-services")
+
+
+@dataclass(frozen=True)
+class AttachedScp:
+    """An SCP already attached to the target or above it."""
+
+    policy_id: str
+    name: str
+    where: str  # the target id it is attached to (the target itself, an OU above, the root)
+    content: dict[str, Any] | None
+    aws_managed: bool = False
+
+    def findings(self) -> list[tuple[str, str]]:
+        """(code, sentence) of the linter's findings (none for AWS-managed policies)."""
+        if self.aws_managed or self.content is None:
+            return []
+        return [(f.code, f.message) for f in lint(self.content, "scp")]
+
+    @property
+    def breaks_automation(self) -> bool:
+        """It denies roles or calls AWS services make (the linter says so)."""
+        return any(code in BREAKS_AUTOMATION for code, _ in self.findings())
 
 Tone = Literal["header", "add", "remove", "context", "ok", "warn", "bad", "plain"]
 
@@ -45,6 +82,8 @@ class OrgState:
     #: Policy types enabled on the root (Terraform output must keep every one of them).
     enabled_policy_types: tuple[str, ...] = ()
     policy_description: str | None = None
+    #: SCPs attached to the target and every parent up to the root (ours left out).
+    in_place: tuple[AttachedScp, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,10 +98,16 @@ class ScpPlan:
     update_policy: bool
     attach: bool
     blockers: tuple[str, ...] = ()  # reasons apply must refuse
+    scope: Scope = "console"
+    #: `scp apply --detach-policy ID`: only detach that SCP, from where it is attached here.
+    detach: AttachedScp | None = None
 
     @property
     def steps(self) -> tuple[str, ...]:
         """One sentence per change, in the order apply makes them."""
+        if self.detach is not None:
+            return (f"detach the SCP {self.detach.name} ({self.detach.policy_id}) from "
+                    f"{self.detach.where}",)
         out = []
         if self.enable_scp:
             out.append(f"enable service control policies on root {self.state.root_id}")
@@ -83,9 +128,22 @@ class ScpPlan:
 
 
 def build_scp_plan(state: OrgState, template: dict[str, Any], policy_name: str,
-                   same_content: bool) -> ScpPlan:
-    """Decide the steps from the live state; ``same_content`` compares normalized JSON."""
+                   same_content: bool, *, scope: Scope = "console",
+                   detach_policy: str | None = None) -> ScpPlan:
+    """Decide the steps from the live state; ``same_content`` compares normalized JSON.
+
+    ``detach_policy``: a plan that only detaches that SCP (attached to the target or above).
+    """
     blockers = []
+    detach = None
+    if detach_policy is not None:
+        detach = next((p for p in state.in_place if p.policy_id == detach_policy), None)
+        if detach is None:
+            blockers.append(f"No SCP {detach_policy} is attached to {state.target_name} or "
+                            "above it: `mfa-tui scp plan` lists the ones that are.")
+        elif detach.aws_managed:
+            blockers.append(f"{detach.name} is AWS-managed (FullAWSAccess): detaching it "
+                            "denies everything not allowed by another SCP. Not done here.")
     if state.caller_account != state.management_account:
         blockers.append(
             f"SCPs are managed from the management account {state.management_account}; "
@@ -94,16 +152,50 @@ def build_scp_plan(state: OrgState, template: dict[str, Any], policy_name: str,
     if not state.all_features:
         blockers.append("The organization uses consolidated billing only; SCPs need "
                         "all features enabled (Organizations console → Settings).")
+    only_detach = detach_policy is not None
     return ScpPlan(
         state=state,
         policy_name=policy_name,
         template=template,
-        enable_scp=not state.scp_enabled,
-        create_policy=state.policy_id is None,
-        update_policy=state.policy_id is not None and not same_content,
-        attach=not state.attached_to_target,
+        enable_scp=not state.scp_enabled and not only_detach,
+        create_policy=state.policy_id is None and not only_detach,
+        update_policy=state.policy_id is not None and not same_content and not only_detach,
+        attach=not state.attached_to_target and not only_detach,
         blockers=tuple(blockers),
+        scope=scope,
+        detach=detach,
     )
+
+
+def scope_warnings(plan: ScpPlan, *, org_mode: bool = False) -> list[str]:
+    """What the scope breaks that a reader must know before applying it."""
+    if plan.scope != "all" or plan.detach is not None:
+        return []
+    seen = ("per member account, the IAM users with active access keys are listed below"
+            if org_mode else "mfa-tui cannot see them from here (the member accounts' users "
+            "are read in organization mode, --org)")
+    return ["--scope all: IAM users' long-term access keys stop working without MFA in every "
+            "account under the target (CI users and scripts signing with access keys): "
+            f"{seen}. The default --scope console leaves them working."]
+
+
+def in_place_lines(plan: ScpPlan) -> list[tuple[Tone, str]]:
+    """The SCPs already attached to the target and above, each with its lint findings."""
+    lines: list[tuple[Tone, str]] = []
+    if not plan.state.in_place:
+        return lines
+    lines.append(("header", "SCPs already in place (the target and above):"))
+    for p in plan.state.in_place:
+        tone: Tone = "bad" if p.breaks_automation else "plain"
+        label = " (AWS-managed)" if p.aws_managed else ""
+        lines.append((tone, f"  {p.name} ({p.policy_id}) on {p.where}{label}"))
+        for code, message in p.findings():
+            mark: Tone = "bad" if code in BREAKS_AUTOMATION else "warn"
+            lines.append((mark, f"    ! {message}"))
+        if p.breaks_automation:
+            lines.append(("bad", f"    it denies roles or automation: detach it with "
+                                 f"`mfa-tui scp apply --detach-policy {p.policy_id}`"))
+    return lines
 
 
 _DIFF_TONES: dict[str, Tone] = {
@@ -121,8 +213,17 @@ def render_scp_plan(plan: ScpPlan, diff: Sequence[tuple[str, str]],
         ("plain", f"Target: {s.target_name} ({s.target_id})"),
         ("plain", "SCPs on the root: " + ("enabled" if s.scp_enabled else
                                           "not enabled (apply enables them)")),
-        ("header", f"Policy {plan.policy_name}:"),
     ]
+    if plan.detach is None:
+        lines.append(("plain", SCOPE_LINE[plan.scope]))
+        lines += [("warn", f"! {w}") for w in scope_warnings(plan)]
+    lines += in_place_lines(plan)
+    if plan.detach is not None:
+        lines.append(("header", "Steps:"))
+        lines.append(("remove", f"  1. {plan.steps[0]}"))
+        lines += [("bad", f"✗ {b}") for b in plan.blockers]
+        return lines
+    lines.append(("header", f"Policy {plan.policy_name}:"))
     if plan.create_policy:
         lines.append(("add", "  will be created"))
     elif plan.update_policy:
