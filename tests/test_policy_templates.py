@@ -23,8 +23,8 @@ from mfa_tui.core.policy_eval import (
 )
 from mfa_tui.core.policy_lint import SCP_MAX_CHARS, lint, policy_size
 from mfa_tui.core.policy_templates import (
-    MANAGED_POLICY_MAX_CHARS,
     ACCEPTED_FINDINGS,
+    MANAGED_POLICY_MAX_CHARS,
     TEMPLATES,
     compact,
     load_template,
