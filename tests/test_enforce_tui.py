@@ -178,3 +178,25 @@ async def test_undo_last_run_from_the_palette(moto) -> None:
         await pilot.press("y", "enter")
         await results_shown(pilot)
         assert "aiko.lind" not in directly_attached(moto)
+
+
+async def test_a_lock_out_blocker_hides_the_confirmation(moto) -> None:  # type: ignore[no-untyped-def]
+    # The caller (moto's dummy key signs as "moto") is a console user without MFA: marked with
+    # the others (N) and named in the plan, the lock-out check blocks it.
+    iam = moto.client("iam")
+    iam.create_user(UserName="moto")
+    iam.create_login_profile(UserName="moto", Password="Moto-Password-1!")
+    async with running(moto) as (app, pilot, main):
+        await pilot.press("N")
+        assert "moto" in main.marks
+        before = directly_attached(moto)
+        await pilot.press("a")
+        screen = await preview_ready(pilot)
+        body = str(screen.query_one("#preview-body", Static).render())
+        assert "Attaching the policy to moto would lock you out" in body
+        assert screen.query_one("#confirm", Input).display is False  # no field to type in
+        assert "Blocked" in str(screen.query_one("#confirm-label", Static).render())
+        await pilot.press(*ACCOUNT, "enter")  # typing the account id does nothing
+        assert isinstance(app.screen, EnforcePreviewScreen)
+        await pilot.press("escape")
+        assert directly_attached(moto) == before

@@ -89,6 +89,7 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         self.request: RunRequest | None = None
         self._word = ""
         self._blocked = True
+        self._stopped_by_blocker = False  # a blocker (lock-out, edited policy...) stands
 
     def compose(self) -> ComposeResult:
         what = (f"Enforcement preview: {len(self.users)} user(s)" if self.kind == "apply"
@@ -135,6 +136,7 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         self.query_one("#preview-body", Static).update(body)
         self._word = confirmation_word(message.request.account, message.affected)
         self._blocked = message.blocked or message.nothing
+        self._stopped_by_blocker = message.blocked
         if self.confirm_now:
             self.action_ask()
 
@@ -143,7 +145,9 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         if self.request is None:
             return
         if self._blocked:
-            label.update("Nothing to apply (see above). Esc backs out.")
+            label.update("Blocked (see above): nothing runs while a blocker stands. Esc "
+                         "backs out." if self._stopped_by_blocker else
+                         "Nothing to apply (see above). Esc backs out.")
             return
         verb = "apply" if self.kind == "apply" else "undo"
         if self._word == "y":
