@@ -173,3 +173,45 @@ def test_the_check_walks_the_steps_with_the_evaluator() -> None:
     assert first.phase == "run" and first.denied == Step("attach", "dave")
     assert undo_steps(early) == [Step("detach", "dave"), Step("detach", "ops"),
                                  Step("delete-policy", "P")]
+
+
+# --------------------------------------------------------------------------------- undo
+
+
+def test_undo_goes_through_the_check_for_the_caller_who_runs_it(demo: MotoServer,
+                                                                iam: Any) -> None:
+    from mfa_tui.aws.session import AwsConnection, ConnectionOptions
+    from mfa_tui.engine.runs import apply_plan
+
+    _make_caller_a_console_user(iam, device=True)
+    serial = iam.list_mfa_devices(UserName="moto")["MFADevices"][0]["SerialNumber"]
+    with_mfa = AwsConnection(ConnectionOptions(
+        region="us-east-1", endpoint_url=demo.url, access_key_id="testing",
+        secret_access_key="testing", mfa_serial=serial), ask_code=lambda request: "123456")
+    plan = load_plan(with_mfa, Selection(mode="users", users=("dave", "moto")))
+    assert not plan.blockers  # an MFA session: the run and its undo stay allowed
+    assert apply_plan(with_mfa, plan).exit_code == 0
+    demo.faults.clear_requests()
+    # The same user with long-term keys: the policy now denies them the undo's calls.
+    result = run_cli(demo, "undo", "--yes")
+    assert result.returncode == 2
+    assert "already applies to you (moto)" in result.stderr
+    assert "iam:DetachUserPolicy" in result.stderr and "in this undo" in result.stderr
+    assert demo.faults.mutating_count() == 0
+    assert {"dave", "moto"} <= attached_users(iam)
+
+
+def test_temporary_credentials_of_unknown_origin_count_as_no_mfa() -> None:
+    template = load_template("enforce-mfa")
+    unknown = CallerSession.from_arn("arn:aws:iam::123456789012:user/ops",
+                                     account="123456789012", mfa=None)
+    assert unknown.kind == "user" and not unknown.satisfies_mfa
+    (blocker,) = check((Step("attach", "ops"),), session=unknown,
+                       start=Binding(document=template), template=template,
+                       policy_arn=POLICY_ARN, policy_name="P")
+    assert "cannot tell whether these temporary credentials carry MFA" in blocker.message
+    role = CallerSession.from_arn("arn:aws:sts::123456789012:assumed-role/Admin/ops",
+                                  account="123456789012", mfa=False)
+    assert role.kind == "role" and role.session_name == "ops"
+    assert check((Step("attach", "ops"),), session=role, start=Binding(document=template),
+                 template=template, policy_arn=POLICY_ARN, policy_name="P") == ()

@@ -201,6 +201,7 @@ def check(
     group: str | None = None,
     version_before: str | None = None,
     include_undo: bool = True,
+    run_label: str = "the rest of the run",
 ) -> tuple[Blocker, ...]:
     """After each step (and before the first), can the caller still make every later step of
     the run and every step of the undo of what is done by then? One blocker a cutting step."""
@@ -226,7 +227,7 @@ def check(
                                     group=group, template=template)
             if problem is not None:
                 found.append(_blocker(cut, problem, phase, session,  # type: ignore[arg-type]
-                                      policy_name=policy_name))
+                                      policy_name=policy_name, run_label=run_label))
                 cuts.add(cut)
                 break
     return tuple(found)
@@ -260,11 +261,11 @@ def describe(step: Step) -> str:
 
 
 def _blocker(cut: Step | None, denied: Step, phase: Phase, session: CallerSession, *,
-             policy_name: str) -> Blocker:
+             policy_name: str, run_label: str) -> Blocker:
     action = STEP_ACTIONS[denied.op][0]
     why = ("your session has no MFA" if session.mfa is False else
            "mfa-tui cannot tell whether these temporary credentials carry MFA")
-    where = "its undo" if phase == "undo" else "the rest of the run"
+    where = "its undo" if phase == "undo" else run_label
     if cut is None:
         first = f"The policy {policy_name} in place already applies to you ({session.user})"
     else:

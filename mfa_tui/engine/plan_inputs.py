@@ -199,7 +199,8 @@ def undo_lockout_check(conn: AwsConnection, record: RunRecord, undo: UndoPlan,
     name = str(record.header.get("policy_name", ""))
     found = check(undo.ordered_steps(), session=session, start=start,
                   template=policy.default_document or {}, policy_arn=record.policy_arn,
-                  policy_name=name, group=str(gname) if gname else None, include_undo=False)
+                  policy_name=name, group=str(gname) if gname else None, include_undo=False,
+                  run_label="this undo")
     return replace(undo, blockers=tuple(b.message for b in found))
 
 
