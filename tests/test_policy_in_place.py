@@ -127,6 +127,15 @@ def test_detach_from_frees_key_users_and_undo_puts_it_back(moto: MotoServer,
     assert {"ci-01", "ci-02", "ci-03"} <= attached_users(iam)
 
 
+def test_detach_from_is_not_mixed_with_a_selector(moto: MotoServer, iam: Any) -> None:
+    _article_account(iam)
+    iam.detach_user_policy(UserName="moto", PolicyArn=POLICY_ARN)
+    moto.faults.clear_requests()
+    result = run_cli(moto, "apply", "--detach-from", "ci-01", "--users", "bob", "--yes")
+    assert result.returncode == 2 and "--detach-from only detaches" in result.stderr
+    assert moto.faults.mutating_count() == 0
+
+
 def test_detach_from_goes_through_the_lock_out_check(moto: MotoServer, iam: Any) -> None:
     _article_account(iam)  # the caller is bound, without MFA in the session
     moto.faults.clear_requests()

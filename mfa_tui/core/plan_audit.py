@@ -104,6 +104,10 @@ def detach_plan(inv: Inventory, sel: Selection, policy: PolicyState, change: Pol
     rows = tuple(_detach_row(inv.get(n), n) for n in sorted(set(names)))
     unknown = [r.user for r in rows if r.detail == "no such user"]
     blockers = []
+    if sel.mode != "non-compliant" or sel.via_group or sel.exclude:
+        blockers.append("--detach-from only detaches the policy: run it without a selector "
+                        "(--users, --all-console, --exclude, --via-group), then enforce "
+                        "separately.")
     if unknown:
         blockers.append(f"No IAM user named {', '.join(repr(n) for n in unknown)} in account "
                         f"{inv.account}: check the spelling (--detach-from takes user names).")
