@@ -215,3 +215,16 @@ def test_temporary_credentials_of_unknown_origin_count_as_no_mfa() -> None:
     assert role.kind == "role" and role.session_name == "ops"
     assert check((Step("attach", "ops"),), session=role, start=Binding(document=template),
                  template=template, policy_arn=POLICY_ARN, policy_name="P") == ()
+
+
+def test_a_policy_the_evaluator_cannot_read_is_assumed_to_deny_and_said_so() -> None:
+    template = load_template("enforce-mfa")
+    odd = {**template, "Statement": [*template["Statement"][:-1], {
+        **template["Statement"][-1],
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}
+    me = CallerSession("user", "arn:aws:iam::123456789012:user/ops", "123456789012",
+                       user="ops", mfa=False)
+    (blocker,) = check((Step("attach", "dave"),), session=me,
+                       start=Binding(direct=True, document=odd), template=template,
+                       policy_arn=POLICY_ARN, policy_name="P")
+    assert blocker.cut is None and "cannot evaluate that policy" in blocker.message

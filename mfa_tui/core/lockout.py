@@ -186,8 +186,17 @@ def _denied(state: Binding, step: Step, session: CallerSession, *, policy_arn: s
             if evaluate(state.document, req) is Decision.DENY:
                 return True
         except PolicyError:
-            return True  # a policy the evaluator cannot read: assume the worst
+            return True  # a policy the evaluator cannot read: assume the worst (said so)
     return False
+
+
+def _readable(document: Mapping[str, Any] | None) -> bool:
+    try:
+        if document is not None:
+            evaluate(document, Request(action="iam:GetUser"))
+    except PolicyError:
+        return False
+    return True
 
 
 def check(
@@ -227,7 +236,8 @@ def check(
                                     group=group, template=template)
             if problem is not None:
                 found.append(_blocker(cut, problem, phase, session,  # type: ignore[arg-type]
-                                      policy_name=policy_name, run_label=run_label))
+                                      policy_name=policy_name, run_label=run_label,
+                                      readable=_readable(state.document)))
                 cuts.add(cut)
                 break
     return tuple(found)
@@ -261,7 +271,7 @@ def describe(step: Step) -> str:
 
 
 def _blocker(cut: Step | None, denied: Step, phase: Phase, session: CallerSession, *,
-             policy_name: str, run_label: str) -> Blocker:
+             policy_name: str, run_label: str, readable: bool = True) -> Blocker:
     action = STEP_ACTIONS[denied.op][0]
     why = ("your session has no MFA" if session.mfa is False else
            "mfa-tui cannot tell whether these temporary credentials carry MFA")
@@ -272,7 +282,10 @@ def _blocker(cut: Step | None, denied: Step, phase: Phase, session: CallerSessio
         text = describe(cut)
         first = (f"{text[:1].upper()}{text[1:]} would lock you out: {policy_name} would then "
                  f"apply to you ({session.user})")
-    message = (f"{first}, and as {why} it would deny you {action} ({describe(denied)}) in "
+    verb = "it would deny you" if readable else (
+        "mfa-tui cannot evaluate that policy (an operator it does not read), so it assumes it "
+        "would deny you")
+    message = (f"{first}, and as {why} {verb} {action} ({describe(denied)}) in "
                f"{where}. Sign in with MFA (a profile with an MFA serial: "
                "`mfa-tui profile add ... --mfa-serial ARN`), or leave yourself out.")
     return Blocker(cut, denied, phase, action, message)
