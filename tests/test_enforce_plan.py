@@ -193,7 +193,7 @@ def test_a_device_is_not_an_mfa_session(demo: MotoServer, iam: Any) -> None:
     iam.enable_mfa_device(UserName="moto", SerialNumber=serial["SerialNumber"],
                           AuthenticationCode1="123456", AuthenticationCode2="654321")
     plan = _plan(demo, mode="all-console")
-    assert plan.row("moto").action == "excluded"  # type: ignore[union-attr]
+    assert plan.row("moto").action == "excluded"
     assert _warning(plan, "caller-lockout").users == ("moto",)
     named = _plan(demo, mode="users", users=("moto",))
     assert [b.cut.target for b in named.lockout] == ["moto"]

@@ -180,7 +180,7 @@ async def test_undo_last_run_from_the_palette(moto) -> None:
         assert "aiko.lind" not in directly_attached(moto)
 
 
-async def test_a_lock_out_blocker_hides_the_confirmation(moto) -> None:  # type: ignore[no-untyped-def]
+async def test_a_lock_out_blocker_hides_the_confirmation(moto) -> None:
     # The caller (moto's dummy key signs as "moto") is a console user without MFA: marked with
     # the others (N) and named in the plan, the lock-out check blocks it.
     iam = moto.client("iam")
