@@ -34,13 +34,16 @@ def print_blockers(blockers: tuple[str, ...]) -> int:
 
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """Print the plan; exit 0 (errors raise and become exit 2 in the CLI)."""
-from mfa_tui.commands.enforcement_cli import (
-    detach_from_args,
-    policy_mode_from_args,
-    print_lines,
-    selection_from_args,
-)
-from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
-from mfa_tui.core.exit_codes import OK as EXIT_OK
+    template = load_template_document()
+    plan = load_plan(connect(), selection_from_args(args), policy_name=args.policy_name,
+                     template=template, policy_mode=policy_mode_from_args(args),
+                     detach_from=detach_from_args(args))
+    if getattr(args, "format", "text") == "terraform":
+        from mfa_tui.core.terraform import plan_configuration
+
+        if plan.blockers:
+            return print_blockers(plan.blockers)
+        sys.stdout.write(plan_configuration(plan, template))
+        return EXIT_OK
     print_lines(plan_lines(plan), Console(highlight=False))
     return EXIT_OK
