@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--exact", action="store_true",
                         help="also list hardware/FIDO devices the credential report only counts "
                         "(one call per such user)")
+    report.add_argument("--exit-code", action="store_true",
+                        help="exit 1 when any user is non-compliant, 0 otherwise (cron, CI)")
 
     check = sub.add_parser("check", help="one user, live: console, MFA devices, enforcement, "
                            "last sign-in, keys (exit 0 compliant, 1 not, 2 error)")

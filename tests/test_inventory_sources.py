@@ -330,6 +330,8 @@ def account_with_a_user_newer_than_the_report() -> PerOperation:
         {"PolicyArn": POLICY, "MaxItems": 1000})
     iam.stub("list_account_aliases").add_response("list_account_aliases", {
         "AccountAliases": ["example"], "IsTruncated": False}, {})
+    iam.stub("get_account_summary").add_response("get_account_summary", {
+        "SummaryMap": CENTRALISED_ROOT}, {})
     return iam
 
 
@@ -340,6 +342,13 @@ def newbie_has_a_password_and_no_device(iam: PerOperation) -> None:
         {"UserName": "newbie"})
     iam.stub("list_mfa_devices").add_response("list_mfa_devices", {
         "MFADevices": [], "IsTruncated": False}, {"UserName": "newbie"})
+
+
+#: GetAccountSummary of a member account whose root credentials were removed (centralised
+#: root access): no password, key, certificate or MFA device.
+CENTRALISED_ROOT = {"AccountMFAEnabled": 0, "AccountPasswordPresent": 0,
+                    "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0,
+                    "Users": 2}
 
 
 def test_a_user_created_after_the_report_is_looked_up_live() -> None:
@@ -357,6 +366,9 @@ def test_a_user_created_after_the_report_is_looked_up_live() -> None:
     assert newbie.enforced_via == "user"
     alice = inv.get("alice")
     assert alice and alice.compliant and [d.type for d in alice.mfa_devices] == ["virtual"]
+    # A member account without root credentials reads as such, and passes IAM.9.
+    assert inv.root is not None and inv.root.has_credentials is False
+    assert inv.root.mfa_active is False and inv.root.compliant is True
 
 
 def test_a_user_recreated_under_the_same_name_is_not_judged_by_the_old_row() -> None:
@@ -380,6 +392,8 @@ def test_a_user_recreated_under_the_same_name_is_not_judged_by_the_old_row() -> 
         "list_entities_for_policy", "NoSuchEntity", http_status_code=404)
     iam.stub("list_account_aliases").add_response("list_account_aliases", {
         "AccountAliases": [], "IsTruncated": False}, {})
+    iam.stub("get_account_summary").add_client_error(
+        "get_account_summary", "AccessDenied", "not authorized", http_status_code=403)
     iam.stub("get_login_profile").add_response("get_login_profile", {"LoginProfile": {
         "UserName": "bob", "CreateDate": NOW}}, {"UserName": "bob"})
     iam.stub("list_mfa_devices").add_response("list_mfa_devices", {
@@ -390,6 +404,10 @@ def test_a_user_recreated_under_the_same_name_is_not_judged_by_the_old_row() -> 
     iam.assert_no_pending_responses()
     bob = inv.get("bob")
     assert bob and bob.console_access and not bob.mfa_active and not bob.compliant
+    # GetAccountSummary was denied: the root user's MFA comes from the report's root row.
+    assert inv.root is not None and inv.root.mfa_active is True
+    assert inv.root.source == "credential report"
+    assert any("GetAccountSummary" in p for p in inv.problems)
 
 
 def test_a_new_user_that_cannot_be_confirmed_is_kept_and_marked_stale() -> None:

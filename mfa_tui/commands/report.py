@@ -13,8 +13,10 @@ from rich.table import Table
 
 from mfa_tui.aws.inventory import load_inventory
 from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.exit_codes import NOT_COMPLIANT, OK
 from mfa_tui.core.models import Inventory
 from mfa_tui.core.report_shape import inventory_csv, inventory_json
+from mfa_tui.core.root_user import root_text
 from mfa_tui.core.text import age, mfa_text
 
 if TYPE_CHECKING:
@@ -44,6 +46,9 @@ def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) 
             str(u.access_keys_active),
         )
     console.print(table)
+    root = root_text(inv.root)
+    console.print(f"[bold red]{root}[/]" if inv.root and inv.root.compliant is False else root,
+                  highlight=False)
     for problem in inv.problems:
         console.print(f"[yellow]! {problem}[/]")
 
@@ -51,11 +56,13 @@ def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) 
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """`mfa-tui report`."""
     return run(connect(), fmt=args.format, non_compliant_only=args.non_compliant,
-               exact=args.exact)
+               exact=args.exact, exit_code=args.exit_code)
 
 
-def run(conn: AwsConnection, *, fmt: str, non_compliant_only: bool, exact: bool = False) -> int:
-    """Print the report; exit 0 (errors raise and become exit 2 in the CLI)."""
+def run(conn: AwsConnection, *, fmt: str, non_compliant_only: bool, exact: bool = False,
+        exit_code: bool = False) -> int:
+    """Print the report; exit 0, or with ``exit_code`` 1 when any user fails IAM.5 (errors
+    raise and become exit 2 in the CLI)."""
     inv = load_inventory(conn, exact=exact)
     if fmt == "json":
         sys.stdout.write(json.dumps(inventory_json(inv, non_compliant_only=non_compliant_only),
@@ -67,4 +74,6 @@ def run(conn: AwsConnection, *, fmt: str, non_compliant_only: bool, exact: bool 
     for problem in inv.problems:
         if fmt != "table":
             print(f"mfa-tui: warning: {problem}", file=sys.stderr)
-    return 0
+    if exit_code and inv.non_compliant:
+        return NOT_COMPLIANT
+    return OK

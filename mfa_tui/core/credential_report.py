@@ -119,3 +119,20 @@ def parse_credential_report(content: str | bytes) -> tuple[list[ReportRow], list
             )
         )
     return rows, problems
+
+
+def root_mfa(content: str | bytes) -> bool | None:
+    """The ``<root_account>`` row's ``mfa_active`` (None: no such row, e.g. on moto)."""
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", errors="replace")
+    if ROOT_ROW not in content:
+        return None
+    lines = _split_rows(content)
+    header = next(lines, [])
+    if "mfa_active" not in header or "user" not in header:
+        return None
+    i_user, i_mfa = header.index("user"), header.index("mfa_active")
+    for fields in lines:
+        if len(fields) == len(header) and fields[i_user].strip() == ROOT_ROW:
+            return _flag(fields[i_mfa])
+    return None

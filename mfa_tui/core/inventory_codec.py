@@ -15,6 +15,7 @@ from mfa_tui.core.models import (
     Caller,
     Inventory,
     MfaDevice,
+    RootUser,
     Sources,
     UserRecord,
 )
@@ -41,6 +42,8 @@ def inventory_to_dict(inv: Inventory) -> dict[str, Any]:
         "generated_at": _iso(inv.generated_at),
         "policy_name": inv.policy_name,
         "problems": list(inv.problems),
+        "root": None if inv.root is None else [
+            inv.root.mfa_active, inv.root.has_credentials, inv.root.source],
         "sources": {
             "credential_report_generated_at": _iso(inv.sources.credential_report_generated_at),
             "virtual_mfa_listed_at": _iso(inv.sources.virtual_mfa_listed_at),
@@ -72,6 +75,7 @@ def inventory_from_dict(data: dict[str, Any]) -> Inventory | None:
                 access_key_last_used=_dt(key_last), devices_complete=complete,
                 created=_dt(created), stale=stale,
             ))
+        root = data.get("root")  # absent in caches written before it was read
         src = data["sources"]
         generated = _dt(data["generated_at"])
         if generated is None:
@@ -89,8 +93,9 @@ def inventory_from_dict(data: dict[str, Any]) -> Inventory | None:
             alias=data.get("alias"),
             policy_name=data.get("policy_name", DEFAULT_POLICY_NAME),
             problems=tuple(str(p) for p in data.get("problems", ())),
+            root=None if root is None else RootUser(root[0], root[1], str(root[2])),
         )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, IndexError):
         return None
 
 

@@ -78,6 +78,28 @@ class Sources:
 
 
 @dataclass(frozen=True)
+class RootUser:
+    """The account's root user (Security Hub IAM.9 / CIS): MFA, and whether it has credentials.
+
+    ``mfa_active`` None: neither ``GetAccountSummary`` nor the credential report could say.
+    ``has_credentials`` False: no password, access key, signing certificate or MFA device —
+    a member account whose root credentials were removed (centralised root access), where
+    there is nothing to sign in with and so nothing to protect with MFA.
+    """
+
+    mfa_active: bool | None = None
+    has_credentials: bool | None = None
+    source: str = ""  # "account summary" | "credential report" | ""
+
+    @property
+    def compliant(self) -> bool | None:
+        """MFA on, or no root credentials at all; None when that cannot be told."""
+        if self.mfa_active or self.has_credentials is False:
+            return True
+        return None if self.mfa_active is None else False
+
+
+@dataclass(frozen=True)
 class Inventory:
     """The account's users at one moment, plus what could not be read."""
 
@@ -91,6 +113,8 @@ class Inventory:
     problems: tuple[str, ...] = field(default=())
     #: Painted from the credential report alone while the fresh lists are still being read.
     provisional: bool = False
+    #: The root user; None until it has been read (a provisional table does not wait for it).
+    root: RootUser | None = None
 
     @property
     def as_of(self) -> datetime:

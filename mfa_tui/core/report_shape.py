@@ -7,7 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
-from mfa_tui.core.models import Inventory, UserRecord
+from mfa_tui.core.models import Inventory, RootUser, UserRecord
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -32,6 +32,14 @@ def user_json(u: UserRecord) -> dict[str, Any]:
     }
 
 
+def root_json(root: RootUser | None) -> dict[str, Any]:
+    """The root user: ``mfa_active`` true/false (null: could not be read), and whether it has
+    credentials at all (false: removed, as with centralised root access; null: unknown)."""
+    root = root or RootUser()
+    return {"mfa_active": root.mfa_active, "has_credentials": root.has_credentials,
+            "source": root.source or None}
+
+
 def inventory_json(inv: Inventory, *, non_compliant_only: bool = False) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
     users = [u for u in inv.users if not (non_compliant_only and u.compliant)]
@@ -42,6 +50,7 @@ def inventory_json(inv: Inventory, *, non_compliant_only: bool = False) -> dict[
             "credential_report_generated_at": _iso(inv.sources.credential_report_generated_at),
             "virtual_mfa_listed_at": _iso(inv.sources.virtual_mfa_listed_at),
         },
+        "root": root_json(inv.root),
         "users": [user_json(u) for u in users],
     }
 

@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from mfa_tui.core.models import Inventory
+from mfa_tui.core.root_user import root_text
 from mfa_tui.core.text import age_short
 
 
@@ -36,6 +37,9 @@ class AccountHeader(Static):
             return text
         text.append(inv.alias or "account", style="bold")
         text.append(f" {inv.account} ")
+        if inv.root is not None:  # read after the first paint; before the ARN, which may be cut
+            text.append(root_text(inv.root), style="bold" if inv.root.compliant is False else "")
+            text.append(" · ")
         text.append(f"as {inv.caller.arn}", style="dim")
         text.append("\n")
         text.append(f"✗ {inv.non_compliant} non-compliant", style="bold")
