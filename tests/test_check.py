@@ -32,11 +32,12 @@ from tests.fixtures.moto_server import MotoServer
 pytestmark = pytest.mark.usefixtures("state_home")
 
 ACCOUNT = "123456789012"
-# What `check` needs and nothing more: no account-wide listing, no credential report.
+# What `check` needs and nothing more: no account-wide listing, and the credential report
+# only read as it is (what Security Hub sees), never generated.
 PER_USER_CALLS = {
     "GetUser", "GetLoginProfile", "ListMFADevices", "ListGroupsForUser",
     "ListAttachedUserPolicies", "ListAccessKeys", "ListAttachedGroupPolicies",
-    "GetAccessKeyLastUsed",
+    "GetAccessKeyLastUsed", "GetCredentialReport",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -15,7 +16,14 @@ from mfa_tui.aws.inventory import DEFAULT_POLICY_NAME
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.core.errors import NoSuchUser
 from mfa_tui.core.inventory_merge import device
-from mfa_tui.core.user_detail import AccessKey, Part, UserDetail, enforcement_source
+from mfa_tui.core.user_detail import (
+    AccessKey,
+    Part,
+    ReportView,
+    UserDetail,
+    enforcement_source,
+    report_view,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,23 @@ def _login_profile(iam: Any, name: str) -> dict[str, Any] | None:
         raise
 
 
+def _report_view(iam: Any, name: str) -> ReportView | None:
+    """What the current credential report (what Security Hub's IAM.5 reads) says of the user.
+
+    ``GetCredentialReport`` only: it never asks AWS to generate one. None when there is no
+    report or it cannot be read; that only leaves the Security Hub sentence out.
+    """
+    try:
+        got = iam.get_credential_report()
+    except (ClientError, BotoCoreError) as exc:
+        log.info("no credential report for the Security Hub view of %s: %s", name, exc)
+        return None
+    content = got.get("Content", b"")
+    if isinstance(content, bytes):
+        content = content.decode("utf-8", errors="replace")
+    return report_view(str(content), name, got.get("GeneratedTime"))
+
+
 def _last_used(iam: Any, key_id: str) -> dict[str, Any]:
     return dict(iam.get_access_key_last_used(AccessKeyId=key_id).get("AccessKeyLastUsed") or {})
 
@@ -61,7 +86,7 @@ def load_user_detail(
     name: str,
     *,
     policy_name: str = DEFAULT_POLICY_NAME,
-    workers: int = 6,
+    workers: int = 8,
 ) -> UserDetail:
     """Everything about one user, now.
 
@@ -88,6 +113,7 @@ def load_user_detail(
             _paged, iam, "list_attached_user_policies", "AttachedPolicies", UserName=name))
         submit("keys", partial(_paged, iam, "list_access_keys", "AccessKeyMetadata",
                                UserName=name))
+        submit("report", partial(_report_view, iam, name))
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -114,9 +140,10 @@ def load_user_detail(
             _code(errors.get(t)) == "NoSuchEntity" for t in _USER_SCOPED
         ):
             raise NoSuchUser(name) from errors["user"]
-        if not results:  # nothing at all: one clear error (no credentials, unreachable...)
+        if not results.keys() - {"report"}:  # nothing at all: one clear error (no
+            # credentials, unreachable...); the report view is never enough on its own
             raise errors["user"]
-    return _build(name, policy_name, results, errors)
+    return replace(_build(name, policy_name, results, errors), report=results.get("report"))
 
 
 def _doing(task: str, name: str) -> tuple[str, Part | None]:

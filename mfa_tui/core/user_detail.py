@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from mfa_tui.core.credential_report import parse_credential_report
 from mfa_tui.core.models import DEFAULT_POLICY_NAME, MfaDevice
 from mfa_tui.core.text import age
 
@@ -42,6 +43,33 @@ class AccessKey:
         return f"…{self.id[-4:]}"
 
 
+#: AWS makes a new credential report at most every 4 hours; Security Hub's IAM.5 reads it.
+REPORT_INTERVAL = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What the current credential report says of one user (what Security Hub judges by)."""
+
+    generated_at: datetime | None
+    #: IAM.5 by the report's row; None when the user is not in it (created since).
+    compliant: bool | None
+
+    def visible_after(self) -> datetime | None:
+        """The earliest time a newer report (and so Security Hub) can see today's state."""
+        return self.generated_at + REPORT_INTERVAL if self.generated_at else None
+
+
+def report_view(content: str, name: str, generated_at: datetime | None) -> ReportView:
+    """The user's row of the report's CSV (only lines that mention the name are parsed)."""
+    lines = content.splitlines()
+    wanted = [line for line in lines[1:] if name in line]
+    rows, _ = parse_credential_report("\n".join([*lines[:1], *wanted]))
+    row = next((r for r in rows if r.user == name), None)
+    verdict = None if row is None else (not row.password_enabled or row.mfa_active)
+    return ReportView(generated_at=generated_at, compliant=verdict)
+
+
 @dataclass(frozen=True)
 class UserDetail:
     """Everything the on-call answer and the detail view show about one user, read live."""
@@ -61,6 +89,14 @@ class UserDetail:
     policy_name: str = DEFAULT_POLICY_NAME
     unread: frozenset[Part] = frozenset()
     problems: tuple[str, ...] = field(default=())
+    #: The current credential report's view of the user (None: no report could be read).
+    report: ReportView | None = None
+
+    @property
+    def report_disagrees(self) -> bool:
+        """The live verdict and the credential report's (Security Hub's) differ."""
+        return (self.report is not None and self.report.compliant is not None
+                and self.compliant is not None and self.report.compliant != self.compliant)
 
     @property
     def compliant(self) -> bool | None:
@@ -230,8 +266,41 @@ def check_lines(detail: UserDetail, now: datetime) -> list[Line]:
     else:
         lines += _row("Access keys", ["none"])
 
+    lines += security_hub_lines(d, now)
     lines += [Line(f"! {p}", "warn") for p in d.problems]
     return lines
+
+
+def _span(delta: timedelta) -> str:
+    """"3h 05m", "12m": a wait of at most 4 hours."""
+    minutes = max(1, int(delta.total_seconds() + 59) // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+def security_hub_lines(detail: UserDetail, now: datetime) -> list[Line]:
+    """Why Security Hub still says otherwise: its IAM.5 reads the credential report, which
+    AWS makes at most every 4 hours. Empty when the report agrees with the live state."""
+    report = detail.report
+    if report is None or not detail.report_disagrees:
+        return []
+    made = "(time unknown)"
+    if report.generated_at is not None:
+        made = f"{report.generated_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        ago = age(report.generated_at, now)
+        made += f" ({ago})" if not ago[:1].isdigit() or ago.endswith(" ago") else ""
+    said = "not compliant" if detail.compliant else "compliant"
+    after = report.visible_after()
+    if after is None:
+        when = "after AWS's next credential report"
+    elif after > now:
+        when = (f"after AWS's next credential report, not before {after:%Y-%m-%d %H:%M} UTC "
+                f"(in {_span(after - now)})")
+    else:
+        when = ("as soon as a new credential report is made (this one is over 4 h old, so the "
+                "next GenerateCredentialReport, Security Hub's own included, makes one)")
+    what = "see the fix" if detail.compliant else "see the change"
+    return [Line(f"! Security Hub: the credential report of {made} still says {said}; "
+                 f"it can {what} {when}.", "warn")]
 
 
 def _key_text(key: AccessKey, now: datetime) -> str:
@@ -290,4 +359,10 @@ def detail_json(d: UserDetail) -> dict[str, Any]:
         ],
         "unread": sorted(d.unread),
         "problems": list(d.problems),
+        "credential_report": None if d.report is None else {
+            "generated_at": _iso(d.report.generated_at),
+            "compliant": d.report.compliant,
+            "security_hub_sees_live_state_after": (
+                _iso(d.report.visible_after()) if d.report_disagrees else None),
+        },
     }
