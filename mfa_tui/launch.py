@@ -8,11 +8,14 @@ the helper starts a few milliseconds after ``mfa-tui`` does.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mfa_tui.engine.launch_options import helper_argv, plain_tui_options
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def spawn_helper(argv: Sequence[str]) -> subprocess.Popen[bytes] | None:
@@ -20,6 +23,8 @@ def spawn_helper(argv: Sequence[str]) -> subprocess.Popen[bytes] | None:
     options = plain_tui_options(argv)
     if options is None or os.environ.get("MFA_TUI_NO_PREFETCH"):
         return None
+    import subprocess  # only here: `mfa-tui check` must not pay for it
+
     try:
         return subprocess.Popen([sys.executable, "-m", "mfa_tui.engine.prefetch",
                                  *helper_argv(options)],

@@ -15,6 +15,7 @@ from mfa_tui.aws.call_budget import CONNECT_TIMEOUT, READ_TIMEOUT, bound_unanswe
 from mfa_tui.aws.config_roles import wire_config_role
 from mfa_tui.aws.credentials import TemporarySession, install_credentials
 from mfa_tui.aws.fast_lists import FastListParserFactory
+from mfa_tui.aws.model_cache import cached_loader
 from mfa_tui.aws.timestamps import parse_timestamp
 from mfa_tui.core.errors import BadEndpointUrl
 from mfa_tui.core.mfa_code import AskCode
@@ -75,6 +76,9 @@ class AwsConnection:
         parsers = FastListParserFactory()
         parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
         botocore_session.register_component("response_parser_factory", parsers)
+        # Parsed once, then read back as marshal: most of a client's creation (model_cache.py).
+        botocore_session.register_component(
+            "data_loader", cached_loader(botocore_session.get_config_variable("data_path")))
         # botocore directly: boto3's Session adds nothing used here and costs an import
         # (s3transfer) on the way to the first table.
         if options.profile:

@@ -12,10 +12,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mfa_tui.aws.errors import explain
-from mfa_tui.aws.inventory import DEFAULT_POLICY_NAME
 from mfa_tui.aws.session import AwsConnection
+from mfa_tui.core.compliance import device_type_from_serial
 from mfa_tui.core.errors import NoSuchUser
-from mfa_tui.core.inventory_merge import device
+from mfa_tui.core.models import DEFAULT_POLICY_NAME, MfaDevice
 from mfa_tui.core.user_detail import (
     AccessKey,
     Part,
@@ -174,7 +174,8 @@ def _build(
     login = results.get("login")
     console = None if "login" in errors else login is not None
     devices = sorted(
-        (device(d["SerialNumber"], d.get("EnableDate")) for d in results.get("devices", [])),
+        (MfaDevice(d["SerialNumber"], device_type_from_serial(d["SerialNumber"]),
+                   d.get("EnableDate")) for d in results.get("devices", [])),
         key=lambda d: d.serial,
     )
     groups = sorted(g["GroupName"] for g in results.get("groups", []))

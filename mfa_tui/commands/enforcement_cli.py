@@ -67,7 +67,7 @@ def _policy_name(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:
-    from mfa_tui.core.run_result import DEFAULT_WORKERS
+    from mfa_tui.core.run_defaults import DEFAULT_RUN_WORKERS as DEFAULT_WORKERS
 
     parser.add_argument("--yes", action="store_true",
                         help="do not ask for confirmation (for scripts)")

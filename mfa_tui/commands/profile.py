@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from mfa_tui.commands.terminal_prompt import read_line, stdin_is_terminal
 from mfa_tui.core.errors import Explained
-from mfa_tui.state import profiles
 
 if TYPE_CHECKING:
     from mfa_tui.engine.connect import Connector
+    from mfa_tui.state import profiles
 
 from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 from mfa_tui.core.exit_codes import OK as EXIT_OK
@@ -54,6 +54,8 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
 
 
 def _read_secrets() -> profiles.Secrets:
+    from mfa_tui.state import profiles
+
     if stdin_is_terminal():
         secret = read_line("AWS secret access key (not shown): ")
         token = read_line("Session token (not shown; Enter for none): ") if secret else None
@@ -69,6 +71,8 @@ def _read_secrets() -> profiles.Secrets:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from mfa_tui.state import profiles
+
     profile = profiles.validate(profiles.Profile(
         name=profiles.check_name(args.name),
         access_key_id=args.access_key_id,
@@ -86,7 +90,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list() -> int:
-    from mfa_tui.state import keyring_access
+    from mfa_tui.state import keyring_access, profiles
 
     stored = profiles.load_all()
     if not stored:
@@ -116,6 +120,8 @@ def _list() -> int:
 
 
 def _remove(name: str) -> int:
+    from mfa_tui.state import profiles
+
     profiles.remove(name)
     print(f"Removed profile {name!r} from the keyring and {profiles.profiles_file()}.")
     return EXIT_OK

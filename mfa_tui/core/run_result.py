@@ -9,6 +9,7 @@ from typing import Any, Literal
 from mfa_tui.core.exit_codes import OK as EXIT_DONE
 from mfa_tui.core.exit_codes import SOME_FAILED as EXIT_SOME_FAILED
 from mfa_tui.core.plan_models import StepOp
+from mfa_tui.core.run_defaults import DEFAULT_RUN_WORKERS
 
 #: done: AWS made the change; already: it was in place; kept: left in place on purpose (undo
 #: does not delete a group or policy others now use; the reason says why); failed: it was not
@@ -19,7 +20,7 @@ RunKind = Literal["apply", "undo"]
 #: Calls in flight at once (terraform's default parallelism): enough to hide a 40-100 ms
 #: round trip (benchmarks/apply.py: 1,000 users in ~6 s at 40 ms, vs ~55 s one by one),
 #: few enough to stay polite to IAM's write rate limit; `--workers` changes it.
-DEFAULT_WORKERS = 10
+DEFAULT_WORKERS = DEFAULT_RUN_WORKERS
 
 
 @dataclass(frozen=True)
