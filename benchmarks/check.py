@@ -47,7 +47,7 @@ def aws_cli() -> list[str]:
 
 def timed(command: list[str], env: dict[str, str]) -> float:
     start = time.perf_counter()
-    result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    result = subprocess.run(command, env=env, capture_output=True)
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 1):  # check: 1 = not compliant, a valid answer
         raise SystemExit(f"{command[0]} failed ({result.returncode}): {result.stderr[-400:]!r}")
@@ -56,7 +56,7 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 
 def spread(values: list[float]) -> str:
     q = statistics.quantiles(values, n=4) if len(values) >= 4 else [min(values), 0, max(values)]
-    return (f"median {statistics.median(values):.3f} s, IQR {q[0]:.3f}–{q[2]:.3f} s, "
+    return (f"median {statistics.median(values):.3f} s, IQR {q[0]:.3f}-{q[2]:.3f} s, "
             f"min {min(values):.3f} s, max {max(values):.3f} s")
 
 
@@ -104,7 +104,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     print(f"aws list-mfa-devices:  {spread(aws)}")
     print(f"ratio of the medians:  {ratio:.2f} (target <= {TARGET_RATIO}: "
           f"{'met' if ratio <= TARGET_RATIO else 'NOT met'}); per-pair ratios "
-          f"{ratios[0]:.2f}–{ratios[-1]:.2f}, median {statistics.median(ratios):.2f}")
+          f"{ratios[0]:.2f}-{ratios[-1]:.2f}, median {statistics.median(ratios):.2f}")
     return 0
 
 
