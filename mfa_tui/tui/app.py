@@ -125,7 +125,13 @@ class MfaTuiApp(App[int]):
         self.push_screen(self.start_screen() if self.start_screen else MainScreen())
 
     def action_help(self) -> None:
-        self.action_show_help_panel()
+        """`?`: open the help for the current screen, or close it when it is open."""
+        from mfa_tui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
 
     def _fatal_error(self) -> None:
         """An unhandled exception: show the traceback *without* local variables, then exit.
