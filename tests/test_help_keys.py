@@ -62,3 +62,70 @@ async def test_the_help_lists_the_screens_own_keys_first_and_fits_80x24(
         region = dialog.region
         assert region.x >= 0 and region.right <= 80 and region.y >= 0 and region.bottom <= 24
         assert len(lines) + 2 <= 24 and max(len(line) for line in lines) <= 76
+
+
+# ----------------------------------------------------------------- keys from config.toml
+
+
+def write_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    folder = tmp_path / "config" / "mfa-tui"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text(text)
+
+
+def toasts(app: MfaTuiApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]  # what the user sees, as toasts
+
+
+async def test_a_remapped_key_replaces_the_default(
+        moto: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(tmp_path, monkeypatch, '[keys]\nview = "v"\nhelp = "h"\n')
+    app = app_on(moto)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, MainScreen))
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        first = screen.view
+        await pilot.press("f")  # no longer bound
+        assert screen.view == first
+        await pilot.press("v")
+        assert screen.view == first.next()
+        await pilot.press("h")
+        assert isinstance(app.screen, HelpScreen)
+        assert any("v  View" in line for line in help_lines(app))  # shown as remapped
+        await pilot.press("h")
+        assert app.screen is screen
+        await pilot.pause()
+        assert toasts(app) == []
+
+
+async def test_a_bad_id_or_key_is_one_sentence_and_the_rest_applies(
+        moto: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(tmp_path, monkeypatch,
+                 '[keys]\nvew = "v"\nfilter = "ctrl+"\nmark = 5\nview = "v"\n')
+    app = app_on(moto)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(toasts(app)) == 3)
+        said = toasts(app)
+        assert any("no key binding 'vew'" in t and "view" in t for t in said)
+        assert any("filter = 'ctrl+' is not a key" in t for t in said)
+        assert any("mark = 5 is not a key" in t for t in said)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        first = screen.view
+        await pilot.press("v")  # the good line applies
+        assert screen.view == first.next()
+        await pilot.press("slash")  # the bad one left the default
+        assert app.focused is screen.query_one("#filter")
+
+
+async def test_a_config_file_that_is_not_toml_is_one_sentence(
+        moto: MotoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_config(tmp_path, monkeypatch, "[keys\nview = v\n")
+    app = app_on(moto)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(toasts(app)) == 1)
+        [said] = toasts(app)
+        assert "config.toml could not be read" in said and "not remapped" in said
+        assert isinstance(app.screen, MainScreen)

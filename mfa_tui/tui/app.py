@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -14,6 +15,8 @@ from textual.screen import Screen
 from mfa_tui.engine.connect import GlobalOptions
 from mfa_tui.state.paths import styles_dir
 from mfa_tui.tui.screens.main import MainScreen
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from mfa_tui.aws.session import AwsConnection
@@ -122,7 +125,30 @@ class MfaTuiApp(App[int]):
             )
 
     def on_mount(self) -> None:
+        self.apply_key_config()
         self.push_screen(self.start_screen() if self.start_screen else MainScreen())
+
+    def apply_key_config(self) -> None:
+        """Keys remapped in config.toml (``[keys]``); what cannot be used is said, once."""
+        from mfa_tui.state.app_config import load_keys
+
+        config = load_keys()
+        if not config.keys and not config.problems:
+            return  # nothing remapped: nothing more is loaded
+        from mfa_tui.tui.keymap import is_key
+
+        self.set_keymap({i: k for i, k in config.keys.items() if is_key(k)})
+
+        def check() -> None:  # after the first paint: it loads every screen's module
+            from mfa_tui.tui.keymap import binding_ids, check_keymap
+
+            good, problems = check_keymap(config.keys, binding_ids())
+            self.set_keymap(good)
+            for problem in (*config.problems, *problems):
+                log.warning("%s", problem)
+                self.notify(problem, title="config.toml", severity="error", timeout=15)
+
+        self.call_after_refresh(check)
 
     def action_help(self) -> None:
         """`?`: open the help for the current screen, or close it when it is open."""

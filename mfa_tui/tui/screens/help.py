@@ -58,7 +58,7 @@ def screen_keys(screen: Screen[Any]) -> tuple[list[tuple[str, str]], list[tuple[
 
 
 def help_text(title: str, own: list[tuple[str, str]],
-              everywhere: list[tuple[str, str]]) -> Text:
+              everywhere: list[tuple[str, str]], closer: str = "?") -> Text:
     """The list: a heading a group, ``key  description`` rows, two columns when long."""
     first: list[tuple[str, str, str]] = [("head", title, ""), *(("key", k, d) for k, d in own)]
     last: list[tuple[str, str, str]] = [("head", "Everywhere", ""),
@@ -88,7 +88,7 @@ def help_text(title: str, own: list[tuple[str, str]],
                 cell.pad_right(width - cell.cell_len)
             text.append_text(cell)
         text.append("\n")
-    text.append("\n? or Esc closes this", style="dim")
+    text.append(f"\n{closer} or Esc closes this", style="dim")
     return text
 
 
@@ -96,8 +96,9 @@ class HelpScreen(ModalScreen[None]):
     """Every key that works on the screen below, its own first."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark", "close", "Close", id="help-close",
-                tooltip="Close the help"),
+        Binding("escape", "close", "Close", id="help-close", tooltip="Close the help"),
+        # The app's help id: remapping `help` in config.toml moves this key with it.
+        Binding("question_mark", "close", "Close", key_display="?", id="help", show=False),
     ]
 
     def __init__(self, below: Screen[Any]) -> None:
@@ -107,7 +108,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
-            yield Static(help_text(self.title_text, self.own, self.everywhere), id="help-keys")
+            closer = next((k for k, d in self.everywhere if d == "Help"), "?")
+            yield Static(help_text(self.title_text, self.own, self.everywhere, closer),
+                         id="help-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)
