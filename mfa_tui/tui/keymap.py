@@ -4,8 +4,8 @@ bindings: a bad id or key is a sentence at start, never a crash, and is left out
 from __future__ import annotations
 
 import importlib
-from difflib import get_close_matches
 from collections.abc import Iterable, Mapping
+from difflib import get_close_matches
 
 from textual.binding import Binding
 from textual.dom import DOMNode
