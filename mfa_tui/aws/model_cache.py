@@ -52,14 +52,14 @@ class CachedJSONFileLoader(JSONFileLoader):
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or cache_dir()
 
-    def _source(self, file_path: str) -> str | None:
+    def source_file(self, file_path: str) -> str | None:
         for suffix in (".json", ".json.gz"):
             if os.path.isfile(file_path + suffix):
                 return file_path + suffix
         return None
 
     def load_file(self, file_path: str) -> Any:
-        source = self._source(file_path)
+        source = self.source_file(file_path)
         if source is None:
             return super().load_file(file_path)
         try:
