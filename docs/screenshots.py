@@ -45,10 +45,29 @@ async def shoot(name: str, size: tuple[int, int], keys: Sequence[str]) -> None:
     print(f"wrote {HERE / name}")
 
 
+async def shoot_org(name: str, size: tuple[int, int]) -> None:
+    """`mfa-tui --demo --org`: the accounts screen once every account has answered."""
+    from mfa_tui.tui.widgets.org_header import OrgHeader
+
+    opts = GlobalOptions(demo=True, org=True)
+    app = MfaTuiApp(make_connector(opts), demo=True, options=opts, refresh_interval=0)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(400):
+            header = app.screen.query(OrgHeader)
+            totals = header.first().totals if header else None
+            if totals is not None and totals.read == totals.accounts and not header.first().busy:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        app.save_screenshot(filename=name, path=str(HERE))
+    print(f"wrote {HERE / name}")
+
+
 async def main() -> None:
     """Every screenshot, one app each."""
     for name, size, keys in SHOTS:
         await shoot(name, size, keys)
+    await shoot_org("accounts-screen.svg", (80, 24))
 
 
 if __name__ == "__main__":

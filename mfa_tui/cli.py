@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 
+#: Commands that act in one account (``--account ID`` in organization mode).
+ACCOUNT_COMMANDS = frozenset({"check", "plan", "apply", "undo", "enroll"})
+
 
 def _positive(text: str) -> int:
     value = int(text)
@@ -47,11 +50,52 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
         if option.metavar:
             kwargs["metavar"] = option.metavar
         parser.add_argument(option.flag, **kwargs)
+    _add_org_options(parser)
+
+
+def _add_org_options(parser: argparse.ArgumentParser) -> None:
+    """Organization mode's global options (they need their own types and checks)."""
+    org = parser.add_argument_group("organization mode")
+    org.add_argument("--org", action="store_true", default=os.environ.get("MFA_TUI_ORG") == "1",
+                     help="every ACTIVE account of the caller's organization (MFA_TUI_ORG=1)")
+    org.add_argument("--org-role", metavar="NAME",
+                     default=os.environ.get("MFA_TUI_ORG_ROLE") or "OrganizationAccountAccessRole",
+                     help="the role assumed in member accounts (MFA_TUI_ORG_ROLE; default "
+                     "OrganizationAccountAccessRole)")
+    org.add_argument("--accounts", type=_account_ids, default=(), metavar="ID[,ID...]",
+                     help="only these accounts of the organization")
+    org.add_argument("--org-workers", type=_org_workers, default=8, metavar="N",
+                     help="accounts read at once (default 8)")
+
+
+def _account_ids(text: str) -> tuple[str, ...]:
+    ids = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    bad = [i for i in ids if not (len(i) == 12 and i.isdigit())]
+    if bad or not ids:
+        raise argparse.ArgumentTypeError(
+            f"account ids are 12 digits, comma-separated (not {', '.join(bad) or repr(text)})")
+    return ids
+
+
+def _account_id(text: str) -> str:
+    text = text.strip()
+    if not (len(text) == 12 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"one account id (12 digits), not {text!r}")
+    return text
+
+
+def _org_workers(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
+    return value
 
 
 def _options(args: argparse.Namespace) -> GlobalOptions:
     return GlobalOptions(**{option.field: getattr(args, option.field)
-                            for option in GLOBAL_OPTIONS})
+                            for option in GLOBAL_OPTIONS},
+                         org=args.org, org_role=args.org_role, accounts=args.accounts,
+                         org_workers=args.org_workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     from mfa_tui.commands.enforcement_cli import add_enforcement_commands
 
     add_enforcement_commands(sub)  # plan, apply, undo
+    for name in ("check", "plan", "apply", "undo", "enroll"):
+        sub.choices[name].add_argument(
+            "--account", metavar="ID", type=_account_id,
+            help="with --org: act in this account of the organization, through --org-role")
     from mfa_tui.commands.profile import add_arguments as add_profile_arguments
 
     add_profile_arguments(sub.add_parser(
@@ -139,7 +187,15 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
                                          __package__)
         from mfa_tui.commands.terminal_prompt import ask_code_on_terminal
 
-        return int(module.main(args, make_connector(opts, ask_code=ask_code_on_terminal)))
+        connect = make_connector(opts, ask_code=ask_code_on_terminal)
+        if args.command in ACCOUNT_COMMANDS and (opts.org or args.account is not None):
+            from mfa_tui.engine.org_target import account_connector, target_account
+
+            account = target_account(opts, args.command, args.account,
+                                     getattr(args, "run_id", None))
+            if account is not None:
+                connect = account_connector(connect, opts, account)
+        return int(module.main(args, connect))
     except KeyboardInterrupt:
         print("mfa-tui: interrupted.", file=sys.stderr)
         return EXIT_ERROR

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import NoCredentialsError
 
 from mfa_tui.aws.call_budget import CONNECT_TIMEOUT, READ_TIMEOUT, bound_unanswered_calls
@@ -63,7 +64,14 @@ class AwsConnection:
         *,
         max_pool_connections: int = 32,
         ask_code: AskCode | None = None,
+        credentials: Credentials | None = None,
+        caller: Caller | None = None,
+        share_from: AwsConnection | None = None,
     ) -> None:
+        """``credentials`` (a member account's role session, organization mode) are the
+        only ones this connection signs with; ``caller`` is who they are (no
+        GetCallerIdentity call); ``share_from`` lends its loaded service models, so a
+        hundred member connections do not each parse IAM's model again."""
         self.options = options
         if options.endpoint_url is not None:
             check_endpoint_url(options.endpoint_url)
@@ -76,9 +84,12 @@ class AwsConnection:
         parsers = FastListParserFactory()
         parsers.set_parser_defaults(timestamp_parser=parse_timestamp)
         botocore_session.register_component("response_parser_factory", parsers)
-        # Parsed once, then read back as marshal: most of a client's creation (model_cache.py).
-        botocore_session.register_component(
-            "data_loader", cached_loader(botocore_session.get_config_variable("data_path")))
+        if share_from is not None:  # a member account: the caller's loaded models
+            botocore_session.register_component(
+                "data_loader", share_from.botocore_session.get_component("data_loader"))
+        else:  # parsed once, then read back as marshal: most of a client's creation
+            botocore_session.register_component(
+                "data_loader", cached_loader(botocore_session.get_config_variable("data_path")))
         # botocore directly: boto3's Session adds nothing used here and costs an import
         # (s3transfer) on the way to the first table.
         if options.profile:
@@ -89,7 +100,7 @@ class AwsConnection:
         if not temporary and (options.access_key_id or options.secret_access_key):
             botocore_session.set_credentials(options.access_key_id, options.secret_access_key,
                                              options.session_token)
-        self._session = botocore_session
+        self._session: botocore.session.Session = botocore_session
         self._config = Config(
             retries={"mode": RETRY_MODE, "total_max_attempts": MAX_ATTEMPTS},
             max_pool_connections=max_pool_connections,
@@ -99,8 +110,10 @@ class AwsConnection:
         )
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._caller: Caller | None = None
-        if temporary:
+        self._caller: Caller | None = caller
+        if credentials is not None:
+            install_credentials(botocore_session, credentials)
+        elif temporary:
             session = TemporarySession(self._long_term_sts, mfa_serial=options.mfa_serial,
                                        role_arn=options.role_arn, ask=ask_code,
                                        profile=options.label)
@@ -109,6 +122,11 @@ class AwsConnection:
             wire_config_role(botocore_session, ask_code, options.profile or "",
                              {"region_name": self.region, "endpoint_url": options.endpoint_url,
                               "config": self._config})
+
+    @property
+    def botocore_session(self) -> botocore.session.Session:
+        """The botocore session behind the clients (shared service models, organization mode)."""
+        return self._session
 
     def _long_term_sts(self) -> Any:
         """An STS client signed with the profile's long-term key (for the MFA session)."""

@@ -54,7 +54,11 @@ def render_table(inv: Inventory, *, non_compliant_only: bool, console: Console) 
 
 
 def main(args: argparse.Namespace, connect: Connector) -> int:
-    """`mfa-tui report`."""
+    """`mfa-tui report` (`--org`: every account of the organization)."""
+    if getattr(args, "org", False):
+        from mfa_tui.commands.org_report import run as run_org
+
+        return run_org(connect(), args)
     return run(connect(), fmt=args.format, non_compliant_only=args.non_compliant,
                exact=args.exact, exit_code=args.exit_code)
 

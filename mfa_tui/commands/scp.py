@@ -70,6 +70,19 @@ def _confirmed(plan: ScpPlan, args: argparse.Namespace) -> bool:
     return True
 
 
+def _who_is_denied(connect: Connector, args: argparse.Namespace,
+                   plan: ScpPlan) -> list[tuple[Tone, str]]:
+    """Organization mode: read every account and name who the SCP would deny in each."""
+    from mfa_tui.aws.organizations import accounts_under
+    from mfa_tui.commands.org_report import org_options
+    from mfa_tui.core.scp_org import denied_lines
+    from mfa_tui.engine.org import OrgSession
+
+    conn = connect()
+    org = OrgSession(conn, org_options(args)).read_all()
+    return denied_lines(org, accounts_under(conn, plan.state.target_id))
+
+
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """`mfa-tui scp plan|apply`."""
     from mfa_tui.aws.org_scp import NotInOrganization, apply_scp_plan
@@ -94,6 +107,8 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
         sys.stdout.write(scp_configuration(plan))
         return EXIT_OK
     _print(lines, console)
+    if getattr(args, "org", False):
+        _print(_who_is_denied(connect, args, plan), console)
     if args.action == "plan":
         return EXIT_OK
     if plan.blockers:

@@ -85,3 +85,26 @@ class EmptySelection(Explained):
             "--user NAME (repeatable) for a name that holds a comma; for every console user "
             "without MFA, leave the selector out."
         )
+class OrgModeUnavailable(Explained):
+    """``--org`` needs the caller to see an organization's accounts."""
+
+
+class NoSuchAccount(Explained):
+    """``--accounts`` / ``--account`` names an account that is not an ACTIVE member."""
+
+    def __init__(self, ids: list[str], organization: str) -> None:
+        self.ids = ids
+        super().__init__(
+            f"{'Accounts' if len(ids) > 1 else 'Account'} {', '.join(ids)} "
+            f"{'are' if len(ids) > 1 else 'is'} not an ACTIVE account of organization "
+            f"{organization}: check the id (12 digits), or list the accounts with "
+            "`mfa-tui --org report`."
+        )
+
+
+class AssumeRoleFailed(Explained):
+    """Organization mode: the role could not be assumed in one member account."""
+
+
+class AccountNeeded(Explained):
+    """``--account`` without ``--org``, or organization mode and no account named."""

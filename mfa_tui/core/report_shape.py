@@ -69,8 +69,13 @@ def inventory_csv(inv: Inventory, *, non_compliant_only: bool = False) -> str:
     for u in inv.users:
         if non_compliant_only and u.compliant:
             continue
-        row = user_json(u)
-        row["mfa_devices"] = " ".join(f"{d['type']}:{d['serial']}" for d in row["mfa_devices"])
-        writer.writerow(["" if row[k] is None else str(row[k]).lower()
-                         if isinstance(row[k], bool) else row[k] for k in CSV_FIELDS])
+        writer.writerow(csv_cells(u))
     return out.getvalue()
+
+
+def csv_cells(u: UserRecord) -> list[Any]:
+    """One user's CSV cells (CSV_FIELDS); devices joined by spaces as ``type:serial``."""
+    row = user_json(u)
+    row["mfa_devices"] = " ".join(f"{d['type']}:{d['serial']}" for d in row["mfa_devices"])
+    return ["" if row[k] is None else str(row[k]).lower()
+            if isinstance(row[k], bool) else row[k] for k in CSV_FIELDS]

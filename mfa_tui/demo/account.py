@@ -17,6 +17,7 @@ from moto.iam.models import AccessKeyLastUsed, iam_backends
 
 from mfa_tui.core.models import DEFAULT_POLICY_NAME
 from mfa_tui.demo.identity import DEMO_ACCOUNT, DEMO_REGION
+from mfa_tui.demo.org import seed_organization
 
 FIRST = (
     "amelia", "aiko", "bruno", "chen", "dana", "elif", "farah", "gus", "hana", "ines", "jonas",
@@ -38,10 +39,21 @@ def _enforce_policy_document() -> str:
 
 
 class _Seeder:
-    def __init__(self, backend: Any, now: datetime) -> None:
+    def __init__(self, backend: Any, now: datetime, account: str = DEMO_ACCOUNT) -> None:
         self.b = backend
         self.now = now
+        self.account = account
         self.fido_count = 0
+
+    def create_enforcement_policy(self) -> Any:
+        """The enforcement policy, as mfa-tui creates it."""
+        return self.b.create_policy(
+            description="Deny everything but MFA set-up until the user signs in with MFA",
+            path="/",
+            policy_document=_enforce_policy_document(),
+            policy_name=POLICY_NAME,
+            tags=[],
+        )
 
     def user(
         self,
@@ -71,7 +83,7 @@ class _Seeder:
             elif kind == "fido":
                 self.fido_count += 1
                 serial = (
-                    f"arn:aws:iam::{DEMO_ACCOUNT}:u2f/user/{name}/yubikey-{self.fido_count:04d}"
+                    f"arn:aws:iam::{self.account}:u2f/user/{name}/yubikey-{self.fido_count:04d}"
                 )
                 b.enable_mfa_device(name, serial, "", "")
             else:  # hardware token: a bare serial number
@@ -90,7 +102,7 @@ class _Seeder:
 
     @property
     def policy_arn(self) -> str:
-        return f"arn:aws:iam::{DEMO_ACCOUNT}:policy/{POLICY_NAME}"
+        return f"arn:aws:iam::{self.account}:policy/{POLICY_NAME}"
 
 
 def _named_users(s: _Seeder) -> int:
@@ -142,22 +154,6 @@ def _filler_states(rng: random.Random) -> dict[str, Any]:
     return dict(devices=("virtual",), keys=1, key_used_days=rng.choice([None, 20]))
 
 
-def _seed_organization() -> None:
-    """The demo account manages a small organization, so `--demo scp plan` has one to show.
-
-    SCPs are left disabled on the root, as on a new organization: the plan enables them.
-    """
-    from moto.organizations.models import organizations_backends
-
-    orgs = organizations_backends[DEMO_ACCOUNT]["aws"]
-    orgs.create_organization(region=DEMO_REGION, FeatureSet="ALL")
-    root = orgs.list_roots()["Roots"][0]["Id"]
-    for name in ("Workloads", "Sandbox"):
-        orgs.create_organizational_unit(ParentId=root, Name=name)
-    for name in ("example-corp-dev", "example-corp-staging"):
-        orgs.create_account(AccountName=name, Email=f"aws+{name}@example.com")
-
-
 def seed_account(users: int = 60, *, seed: int = 2026) -> None:
     """Create the demo account's users, groups and policies inside the running moto."""
     backend = iam_backends[DEMO_ACCOUNT]["global"]
@@ -165,13 +161,8 @@ def seed_account(users: int = 60, *, seed: int = 2026) -> None:
     backend.create_account_alias("example-corp-prod")
     for group in ("Admins", "Developers", "ReadOnly"):
         backend.create_group(group, "/")
-    policy = backend.create_policy(
-        description="Deny everything but MFA set-up until the user signs in with MFA",
-        path="/",
-        policy_document=_enforce_policy_document(),
-        policy_name=POLICY_NAME,
-        tags=[],
-    )
+    seeder = _Seeder(backend, now)
+    policy = seeder.create_enforcement_policy()
     admin_doc = json.dumps(
         {"Version": "2012-10-17",
          "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -180,8 +171,7 @@ def seed_account(users: int = 60, *, seed: int = 2026) -> None:
     backend.attach_group_policy(admin.arn, "Admins")
     backend.attach_group_policy(policy.arn, "Developers")
 
-    _seed_organization()
-    seeder = _Seeder(backend, now)
+    seed_organization(now, _Seeder)
     count = _named_users(seeder)
     rng = random.Random(seed)
     taken: set[str] = set()

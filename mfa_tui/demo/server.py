@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import urllib.request
 from dataclasses import dataclass
 
@@ -26,23 +27,36 @@ class DemoServer:
 _running: DemoServer | None = None
 
 
-def start_demo(users: int = 60) -> DemoServer:
+def _serve() -> str:
+    """moto's app behind the demo's refusals (demo/refusals.py) on 127.0.0.1, in a thread."""
+    from moto.server import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
+
+    from mfa_tui.demo.org import UNASSUMABLE
+    from mfa_tui.demo.refusals import RefuseAssumeRole
+
+    app = RefuseAssumeRole(DomainDispatcherApplication(create_backend_app), UNASSUMABLE)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, name="mfa-tui-demo", daemon=True).start()
+    host, port = server.server_address[:2]
+    return f"http://{host!s}:{port}"
+
+
+def start_demo(users: int = 60, *, org: bool = False) -> DemoServer:
     """Start moto on 127.0.0.1 (a free port), seed the fictional account, return its URL.
 
-    A second call in the same process resets the running server and seeds it afresh.
+    The demo account always manages the small demo organization (demo/org.py); ``org``
+    (``--demo --org``) reads all of it. A second call in the same process resets the running
+    server and seeds it afresh.
     """
     global _running
     # Keep stdout and the terminal clean: moto's banner and werkzeug's request log would
     # corrupt `--demo report --format json` and the TUI.
     for name in ("werkzeug", "moto"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    from moto.server import ThreadedMotoServer
 
     if _running is None:
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        url = f"http://{host}:{port}"
+        url = _serve()
     else:
         url = _running.url
         request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")

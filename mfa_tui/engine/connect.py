@@ -24,14 +24,23 @@ class GlobalOptions:
     endpoint_url: str | None = None
     demo: bool = False
     demo_users: int = 60
+    #: Organization mode (``--org``, ``MFA_TUI_ORG=1``): every ACTIVE account of the
+    #: caller's organization, member accounts through ``org_role``.
+    org: bool = False
+    org_role: str = "OrganizationAccountAccessRole"
+    accounts: tuple[str, ...] = ()
+    org_workers: int = 8
 
-    def connection_key(self) -> str:
-        """Names the account this connects to, for the inventory cache (nothing secret)."""
+    def connection_key(self, account: str | None = None) -> str:
+        """Names the account this connects to, for the inventory cache (nothing secret);
+        ``account``: one member account of the organization, in organization mode."""
         if self.demo:
-            return f"demo:{self.demo_users}"
-        profile = self.profile or os.environ.get("AWS_PROFILE", "")
-        endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL", "")
-        return f"profile={profile};endpoint={endpoint};region={self.region or ''}"
+            base = f"demo:{self.demo_users}" + (":org" if self.org else "")
+        else:
+            profile = self.profile or os.environ.get("AWS_PROFILE", "")
+            endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL", "")
+            base = f"profile={profile};endpoint={endpoint};region={self.region or ''}"
+        return base if account is None else f"{base};account={account}"
 
 
 Connector = Callable[[], "AwsConnection"]
@@ -62,7 +71,7 @@ def make_connector(opts: GlobalOptions, *, ask_code: AskCode | None = None) -> C
                 DEMO_SECRET_ACCESS_KEY,
             )
 
-            server = start_demo(opts.demo_users)
+            server = start_demo(opts.demo_users, org=opts.org)
             return AwsConnection(
                 ConnectionOptions(
                     region=DEMO_REGION,

@@ -52,6 +52,8 @@ def plain_tui_options(argv: Sequence[str]) -> dict[str, str | None] | None:
     abbreviation or a mistake gives None (the full parser then deals with it, and nothing is
     prefetched).
     """
+    if os.environ.get("MFA_TUI_ORG") == "1":
+        return None  # organization mode opens on the accounts screen: nothing to prefetch
     found: dict[str, str | None] = {
         option.field: (os.environ.get(option.env) or None) if option.env else None
         for option in _PREFETCHED.values()}

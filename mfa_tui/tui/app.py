@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mfa_tui.aws.session import AwsConnection
     from mfa_tui.core.mfa_code import CodeRequest
     from mfa_tui.engine.connect import Connector
+    from mfa_tui.engine.org import OrgSession
     from mfa_tui.engine.prefetch import Prefetch
 
 
@@ -57,24 +58,69 @@ class MfaTuiApp(App[int]):
         self._connector = connector
         self.refresh_interval = refresh_interval
         #: Where the last inventory of this connection is cached (None: no cache).
-        self.cache_key = cache_key
+        self._cache_key = cache_key
         self._connection: AwsConnection | None = None
         self._connect_lock = threading.Lock()
+        #: Organization mode: the role sessions, and the account the users screen is bound to.
+        self._org_session: OrgSession | None = None
+        self._bound: _BoundAccount | None = None
         self.demo = demo
         #: The first inventory, read by a helper process while the app starts (prefetch.py).
         self._prefetch = prefetch
         self._prefetch_taken = False
 
+    @property
+    def cache_key(self) -> str | None:
+        """Where the users screen's inventory is cached (the bound account's, if any)."""
+        return self._bound.cache_key if self._bound is not None else self._cache_key
+
+    @cache_key.setter
+    def cache_key(self, value: str | None) -> None:
+        self._cache_key = value
+
     def connection(self) -> AwsConnection:
-        """The AWS connection, made on first use. Call from a worker thread only."""
+        """The AWS connection, made on first use: in organization mode, the bound member
+        account's while its users screen is open. Call from a worker thread only."""
+        bound = self._bound
+        if bound is not None:
+            return bound.connection()
+        return self.caller_connection()
+
+    def caller_connection(self) -> AwsConnection:
+        """The caller's own connection (never a member account's)."""
         with self._connect_lock:
             if self._connection is None:
                 self._connection = self._connector()
             return self._connection
 
+    def org_session(self) -> OrgSession:
+        """The organization's role sessions (organization mode). Worker thread only."""
+        from mfa_tui.engine.org import OrgOptions, OrgSession
+
+        conn = self.caller_connection()
+        with self._connect_lock:
+            if self._org_session is None:
+                o = self.options
+                self._org_session = OrgSession(conn, OrgOptions(
+                    role=o.org_role, accounts=o.accounts, workers=o.org_workers))
+            return self._org_session
+
+    def bind_account(self, account: str) -> None:
+        """From now on the users screen and everything it opens act in ``account`` only."""
+        self._bound = _BoundAccount(self, account, self.options.connection_key(account))
+
+    def unbind_account(self) -> None:
+        """Back on the accounts screen: no account is bound."""
+        self._bound = None
+
+    @property
+    def bound_account(self) -> str | None:
+        """The member account the users screen acts in (organization mode), else None."""
+        return self._bound.account if self._bound is not None else None
+
     def take_prefetch(self) -> Prefetch | None:
         """The helper reading the first inventory, once (later reads are in-process)."""
-        if self._prefetch_taken:
+        if self._prefetch_taken or self._bound is not None:
             return None
         self._prefetch_taken = True
         return self._prefetch
@@ -103,6 +149,19 @@ class MfaTuiApp(App[int]):
             self._connection = None
         self.cache_key = cache_key
         self.profile_label = label
+        if self.options.org:  # another caller: another organization, or other permissions
+            from mfa_tui.tui.screens.accounts import AccountsScreen
+
+            with self._connect_lock:
+                self._org_session = None
+            self._bound = None
+            accounts = next((s for s in self.screen_stack if isinstance(s, AccountsScreen)),
+                            None)
+            if accounts is not None:
+                while self.screen is not accounts and len(self.screen_stack) > 1:
+                    self.pop_screen()
+                accounts.connection_switched()
+                return
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.connection_switched()
@@ -126,7 +185,14 @@ class MfaTuiApp(App[int]):
 
     def on_mount(self) -> None:
         self.apply_key_config()
-        self.push_screen(self.start_screen() if self.start_screen else MainScreen())
+        if self.start_screen is not None:
+            self.push_screen(self.start_screen())
+        elif self.options.org:
+            from mfa_tui.tui.screens.accounts import AccountsScreen
+
+            self.push_screen(AccountsScreen())
+        else:
+            self.push_screen(MainScreen())
 
     def apply_key_config(self) -> None:
         """Keys remapped in config.toml (``[keys]``); what cannot be used is said, once."""
@@ -173,3 +239,18 @@ class MfaTuiApp(App[int]):
 
         self.bell()
         self.panic(Traceback(show_locals=False, width=None, suppress=[rich]))
+
+
+class _BoundAccount:
+    """One member account's connection (its role session), made on first use."""
+
+    def __init__(self, app: MfaTuiApp, account: str, cache_key: str) -> None:
+        self.app, self.account, self.cache_key = app, account, cache_key
+        self._conn: AwsConnection | None = None
+        self._lock = threading.Lock()
+
+    def connection(self) -> AwsConnection:
+        with self._lock:
+            if self._conn is None:
+                self._conn = self.app.org_session().connection(self.account)
+            return self._conn

@@ -256,6 +256,10 @@ class MainScreen(EnforcementActions, Screen[None]):
         if self.action_cancel_run():
             return  # Esc during a run cancels it first
         box = self.query_one("#filter", Input)
+        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        if app.bound_account is not None and not box.value and not box.has_class("-shown"):
+            self.app.pop_screen()  # organization mode: back to the accounts screen
+            return
         box.value = ""
         box.remove_class("-shown")
         self.filter_text = ""
