@@ -38,34 +38,22 @@ def _positive(text: str) -> int:
 
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
     """The global options, from the one table (engine/launch_options.py)."""
+    types: dict[str, Any] = {"count": _positive, "accounts": _account_ids,
+                             "workers": _org_workers}
+    defaults = {f.name: f.default for f in fields(GlobalOptions)}
     for option in GLOBAL_OPTIONS:
         kwargs: dict[str, Any] = {"dest": option.field, "help": option.help}
         if option.kind == "switch":
             kwargs["action"] = "store_true"
+            kwargs["default"] = bool(option.env) and os.environ.get(option.env or "") == "1"
         else:
-            default = {f.name: f.default for f in fields(GlobalOptions)}[option.field]
-            kwargs["default"] = (os.environ.get(option.env) if option.env else None) or default
-            if option.kind == "count":
-                kwargs["type"] = _positive
+            env = os.environ.get(option.env) if option.env else None
+            kwargs["default"] = env or defaults[option.field]
+            if option.kind in types:
+                kwargs["type"] = types[option.kind]
         if option.metavar:
             kwargs["metavar"] = option.metavar
         parser.add_argument(option.flag, **kwargs)
-    _add_org_options(parser)
-
-
-def _add_org_options(parser: argparse.ArgumentParser) -> None:
-    """Organization mode's global options (they need their own types and checks)."""
-    org = parser.add_argument_group("organization mode")
-    org.add_argument("--org", action="store_true", default=os.environ.get("MFA_TUI_ORG") == "1",
-                     help="every ACTIVE account of the caller's organization (MFA_TUI_ORG=1)")
-    org.add_argument("--org-role", metavar="NAME",
-                     default=os.environ.get("MFA_TUI_ORG_ROLE") or "OrganizationAccountAccessRole",
-                     help="the role assumed in member accounts (MFA_TUI_ORG_ROLE; default "
-                     "OrganizationAccountAccessRole)")
-    org.add_argument("--accounts", type=_account_ids, default=(), metavar="ID[,ID...]",
-                     help="only these accounts of the organization")
-    org.add_argument("--org-workers", type=_org_workers, default=8, metavar="N",
-                     help="accounts read at once (default 8)")
 
 
 def _account_ids(text: str) -> tuple[str, ...]:
@@ -93,9 +81,7 @@ def _org_workers(text: str) -> int:
 
 def _options(args: argparse.Namespace) -> GlobalOptions:
     return GlobalOptions(**{option.field: getattr(args, option.field)
-                            for option in GLOBAL_OPTIONS},
-                         org=args.org, org_role=args.org_role, accounts=args.accounts,
-                         org_workers=args.org_workers)
+                            for option in GLOBAL_OPTIONS})
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,8 +22,8 @@ class GlobalOption:
     flag: str
     field: str  # its GlobalOptions field (and argparse dest)
     help: str
-    kind: Literal["text", "switch", "count"] = "text"
-    env: str | None = None  # read from this environment variable when not given
+    kind: Literal["text", "switch", "count", "accounts", "workers"] = "text"
+    env: str | None = None  # read from this environment variable when not given ("1": a switch on)
     metavar: str | None = None
     #: A plain TUI launch may carry it: the prefetch helper reads AWS with it.
     prefetch: bool = False
@@ -40,6 +40,15 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
                  "nothing leaves this machine", kind="switch"),
     GlobalOption("--demo-users", "demo_users", "size of the demo account (default 60)",
                  kind="count", metavar="N"),
+    GlobalOption("--org", "org", "every ACTIVE account of the caller's organization "
+                 "(MFA_TUI_ORG=1)", kind="switch", env="MFA_TUI_ORG"),
+    GlobalOption("--org-role", "org_role", "the role assumed in member accounts "
+                 "(MFA_TUI_ORG_ROLE; default OrganizationAccountAccessRole)",
+                 env="MFA_TUI_ORG_ROLE", metavar="NAME"),
+    GlobalOption("--accounts", "accounts", "only these accounts of the organization",
+                 kind="accounts", metavar="ID[,ID...]"),
+    GlobalOption("--org-workers", "org_workers", "accounts read at once (default 8)",
+                 kind="workers", metavar="N"),
 )
 
 _PREFETCHED = {option.flag: option for option in GLOBAL_OPTIONS if option.prefetch}
