@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from mfa_tui.core.hcl import heredoc, quote
+from mfa_tui.core.lockout import CallerSession
 from mfa_tui.core.models import Caller, Inventory, Sources, UserRecord
 from mfa_tui.core.plan import build_plan
 from mfa_tui.core.plan_models import GroupState, PolicyState, PolicyVersion, Selection
@@ -44,6 +45,8 @@ def _inventory(caller: str = "ops") -> Inventory:
 
 def _configs() -> dict[str, str]:
     inv = _inventory()
+    # The admin signs with an MFA session: then the caller is planned too, attached last.
+    mfa_session = CallerSession.from_arn(inv.caller.arn, account=ACCOUNT, mfa=True)
     absent = PolicyState(ARN, False)
     present = PolicyState(ARN, True, "v1", {**TEMPLATE, "Statement": TEMPLATE["Statement"][:1]},
                           (PolicyVersion("v1", True, NOW),), description='say "hi" ${x}',
@@ -53,8 +56,10 @@ def _configs() -> dict[str, str]:
     org = OrgState("o-abc", ACCOUNT, ACCOUNT, "r-ab12", False, True, "r-ab12", "the root",
                    enabled_policy_types=("TAG_POLICY",))
     return {
-        "absent": plan_configuration(build_plan(inv, sel, absent, TEMPLATE, now=NOW), TEMPLATE),
-        "present": plan_configuration(build_plan(inv, sel, present, TEMPLATE, now=NOW),
+        "absent": plan_configuration(build_plan(inv, sel, absent, TEMPLATE, now=NOW,
+                                                session=mfa_session), TEMPLATE),
+        "present": plan_configuration(build_plan(inv, sel, present, TEMPLATE, now=NOW,
+                                                 session=mfa_session, policy_mode="replace"),
                                       TEMPLATE),
         "group": plan_configuration(build_plan(inv, replace(sel, via_group="MFA.Required"),
                                                absent, TEMPLATE, now=NOW, group=group),
@@ -127,7 +132,7 @@ def test_plan_with_a_blocker_prints_nothing_and_exits_2_with_its_sentence(
     moto.faults.clear_requests()
     result = run_cli(moto, "plan", "--users", "ops", "--format", "terraform", env=env)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith("mfa-tui: You named yourself (ops) but have no MFA device")
+    assert result.stderr.startswith("mfa-tui: Attaching the policy to ops would lock you out")
     assert "no Terraform configuration" in result.stderr
     assert moto.faults.mutating_count() == 0
 

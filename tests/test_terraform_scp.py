@@ -61,7 +61,7 @@ def test_scp_configuration_ends_where_scp_apply_does(
     applied = scp(moto, "apply", "--yes")
     assert applied.returncode == 0, applied.stderr
     expected = org_state(moto.client("organizations"))
-    assert expected["policies"][0][1] == load_template("safe-scp")
+    assert expected["policies"][0][1] == load_template("safe-scp-console")  # the default scope
 
     moto.reset()
     org = seed(moto)
