@@ -153,3 +153,14 @@ def test_the_readme_example_is_what_the_demo_prints() -> None:
     elided, shown_tail = shown_rest.split("\n  EOT\n", 1)
     assert shown_head == head and shown_tail == tail.rstrip("\n")
     assert f"({len(body.splitlines())} lines;" in elided
+
+
+@pytest.mark.usefixtures("state_home")
+@pytest.mark.parametrize("flags", [("--keep-policy",), ("--detach-from", "ann")])
+def test_terraform_has_no_form_for_keep_or_detach_and_says_so(
+        moto: MotoServer, flags: tuple[str, ...]) -> None:
+    moto.faults.clear_requests()
+    result = run_cli(moto, "plan", "--format", "terraform", *flags)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "no form for --keep-policy or --detach-from" in result.stderr
+    assert moto.faults.mutating_count() == 0

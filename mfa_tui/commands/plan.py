@@ -34,11 +34,19 @@ def print_blockers(blockers: tuple[str, ...]) -> int:
 
 def main(args: argparse.Namespace, connect: Connector) -> int:
     """Print the plan; exit 0 (errors raise and become exit 2 in the CLI)."""
+    terraform = getattr(args, "format", "text") == "terraform"
+    if terraform and (policy_mode_from_args(args) == "keep" or detach_from_args(args)):
+        # The configuration manages the policy as the template, attached to planned users:
+        # it cannot say "keep an edited policy" or "only detach".
+        print("mfa-tui: --format terraform writes the template and its attachments: it has no "
+              "form for --keep-policy or --detach-from; use `mfa-tui apply` for those.",
+              file=sys.stderr)
+        return EXIT_ERROR
     template = load_template_document()
     plan = load_plan(connect(), selection_from_args(args), policy_name=args.policy_name,
                      template=template, policy_mode=policy_mode_from_args(args),
                      detach_from=detach_from_args(args))
-    if getattr(args, "format", "text") == "terraform":
+    if terraform:
         from mfa_tui.core.terraform import plan_configuration
 
         if plan.blockers:
