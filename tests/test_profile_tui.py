@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, OptionList, Static
 
 from mfa_tui.core.mfa_code import CodeRequest
 from mfa_tui.engine.connect import GlobalOptions, make_connector
 from mfa_tui.tui.app import MfaTuiApp
+from mfa_tui.tui.screens.confirm import ConfirmScreen
 from mfa_tui.tui.screens.main import MainScreen
 from mfa_tui.tui.screens.mfa_code import MfaCodeScreen
 from mfa_tui.tui.screens.profile_picker import ProfilePickerScreen
@@ -72,10 +73,14 @@ async def test_picker_switches_the_account_live(
         await until(pilot, lambda: options.option_count == 3)
         labels = [str(options.get_option_at_index(i).prompt) for i in range(3)]
         assert labels[0].startswith("  standard AWS credential chain")
-        assert labels[1:] == ["● a  (keyring profile)", "  b  (keyring profile)"]
+        assert labels[1:] == ["● a  (keyring profile)  (active)", "  b  (keyring profile)"]
         assert options.highlighted == 1  # the active one
         moto.faults.clear_requests()
         await pilot.press("down", "enter")
+        assert isinstance(app.screen, ConfirmScreen)  # switching accounts is confirmed
+        assert "b" in str(app.screen.query_one("#confirm-question", Static).render())
+        assert main_screen(app).marks  # nothing changed yet
+        await pilot.press("y")
 
         assert isinstance(app.screen, MainScreen)
         assert main_screen(app).marks == frozenset()  # marks belong to the old account

@@ -112,7 +112,8 @@ def plan_lines(plan: Plan) -> list[Line]:
     excluded = sum(1 for r in rows if r.action == "excluded")
     sel = plan.selection
     out.append(Line("plain", ""))
-    out.append(Line("header", f"Users ({sel.mode}): {enforce} to enforce, {already} already "
+    what = "Users" if sel.mode == "users" else f"Users ({sel.mode})"
+    out.append(Line("header", f"{what}: {enforce} to enforce, {already} already "
                               f"enforced, {excluded} excluded"))
     width = _width([r.user for r in rows])
     out.extend(_row_line(r, width) for r in rows)

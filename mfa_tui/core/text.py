@@ -41,3 +41,14 @@ def mfa_text(user: UserRecord) -> str:
     if not user.devices_complete:
         return f"{listed}+report" if listed else "yes (report)"
     return listed or "none"
+
+
+def enroll_note(user: UserRecord) -> str:
+    """What the admin should know before enrolling ``user`` ("" when nothing)."""
+    if user.mfa_active:
+        return (f"{user.user} already has an MFA device: this adds another one (AWS allows "
+                "up to 8).")
+    if user.console_access is False:
+        return (f"{user.user} has no console password: the device will serve CLI MFA "
+                "sessions only.")
+    return ""

@@ -31,8 +31,9 @@ class MfaTuiApp(App[int]):
 
     TITLE = "mfa-tui"
     CSS_PATH = [styles_dir() / "app.tcss"]
+    # `q` quits from the top screen only (MainScreen binds it); ctrl+q and the palette's Quit
+    # reach action_quit from anywhere, and it asks first while something is in flight.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit", tooltip="Leave mfa-tui"),
         Binding("question_mark", "help", "Help", key_display="?", id="help",
                 tooltip="Show every key"),
     ]
@@ -130,6 +131,52 @@ class MfaTuiApp(App[int]):
         self._prefetch_taken = True
         if self._prefetch is not None:
             self._prefetch.stop()
+
+    def connection_label(self) -> str:
+        """What the header says this app is connected to: DEMO, the profile, or the chain."""
+        if self.options.demo:
+            return "DEMO"
+        return self.profile_label or "AWS chain"
+
+    def in_flight(self) -> str:
+        """What quitting now would interrupt, in a sentence ("" when nothing)."""
+        from mfa_tui.tui.screens.enroll import EnrollScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen) and screen.runner.running:
+                return ("An enforcement run is in progress. Quitting cancels it between "
+                        "users (the journal records where it stopped) and prints a summary.")
+            if isinstance(screen, EnrollScreen) and screen.in_flight:
+                return ("An enrollment is in progress. Quitting deletes the device it "
+                        "created; the user stays without it.")
+        return ""
+
+    async def action_quit(self) -> None:
+        """Leave, after asking while a run or an enrollment is in flight."""
+        from mfa_tui.tui.screens.confirm import ConfirmScreen
+
+        interrupted = self.in_flight()
+        if not interrupted or isinstance(self.screen, ConfirmScreen):
+            await self._quit_now()
+            return
+        self.push_screen(ConfirmScreen("Quit mfa-tui?", interrupted, yes="quit"),
+                         self._quit_answered)
+
+    async def _quit_answered(self, yes: bool | None) -> None:
+        if yes:
+            await self._quit_now()
+
+    async def _quit_now(self) -> None:
+        from mfa_tui.tui.screens.enroll import EnrollScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen) and screen.runner.cancel():
+                screen.runner.quit_after = True  # it exits with the summary once stopped
+                return
+            if isinstance(screen, EnrollScreen) and screen.in_flight:
+                screen.quit_after_cleanup()  # deletes the device, then exits
+                return
+        self.exit()
 
     def on_unmount(self) -> None:
         self.stop_prefetch()

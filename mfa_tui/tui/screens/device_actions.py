@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,17 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from mfa_tui.core.models import MfaDevice
 from mfa_tui.core.text import age
 from mfa_tui.core.totp_check import check_code_format
+from mfa_tui.tui.base import WorkerErrorPath
 from mfa_tui.tui.widgets.code_pair import CodePair
-
-if TYPE_CHECKING:
-    from mfa_tui.tui.app import MfaTuiApp
 
 
 def device_line(device: MfaDevice, now: datetime | None = None) -> str:
@@ -57,6 +54,7 @@ class ConfirmTypedScreen(ModalScreen[bool]):
             yield Static(f"{self.prompt}, then Enter (Esc backs out):")
             yield Input(id="confirm-name", placeholder=f"type {self.expected}")
             yield Static("", id="confirm-message", classes="dialog-message")
+        yield Footer()
 
     @on(Input.Submitted, "#confirm-name")
     def submitted(self, event: Input.Submitted) -> None:
@@ -81,11 +79,16 @@ def orphans_confirmation(name: str, serials: tuple[str, ...]) -> ConfirmTypedScr
     )
 
 
-class _DeviceModal(ModalScreen[bool]):
-    """Lists the user's devices live; subclasses add the confirmation and the action."""
+class _DeviceModal(WorkerErrorPath, ModalScreen[bool]):
+    """Lists the user's devices live; subclasses add the confirmation and the action.
+
+    The field to type into keeps the focus; Up/Down choose the device meanwhile.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="back", tooltip="Back out; nothing is changed"),
+        Binding("up", "choose(-1)", "Device", key_display="↑↓", id="choose-device"),
+        Binding("down", "choose(1)", "Next device", show=False),
     ]
     TITLE_TEXT = ""
     #: Device types the action applies to.
@@ -110,6 +113,7 @@ class _DeviceModal(ModalScreen[bool]):
             yield OptionList(id="device-list")
             yield from self.compose_confirmation()
             yield Static("Reading the devices…", id="device-message", classes="dialog-message")
+        yield Footer()
 
     def compose_confirmation(self) -> ComposeResult:
         yield from ()
@@ -121,9 +125,8 @@ class _DeviceModal(ModalScreen[bool]):
     def load_devices(self) -> None:
         from mfa_tui.aws.mfa_devices import list_user_devices
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        self.post_message(self.Loaded(list_user_devices(app.connection().client("iam"),
-                                                        self.user)))
+        iam = self.mfa_app.connection().client("iam")
+        self.post_message(self.Loaded(list_user_devices(iam, self.user)))
 
     @on(Loaded)
     def show_devices(self, message: Loaded) -> None:
@@ -139,12 +142,23 @@ class _DeviceModal(ModalScreen[bool]):
         listing.highlighted = 0
         self.say(self.ready_text())
         self.focus_confirmation()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose":  # only when there is a choice
+            return len(self.devices) > 1
+        return True
+
+    def action_choose(self, delta: int) -> None:
+        listing = self.query_one("#device-list", OptionList)
+        current = listing.highlighted or 0
+        listing.highlighted = max(0, min(len(self.devices) - 1, current + delta))
 
     def ready_text(self) -> str:
         return ""
 
     def focus_confirmation(self) -> None:
-        """Focus the first field of the confirmation (the list when there is a choice)."""
+        """Enable the confirmation and focus the field to type into."""
 
     @property
     def chosen(self) -> MfaDevice | None:
@@ -163,19 +177,8 @@ class _DeviceModal(ModalScreen[bool]):
         self.app.notify(message.text, title=self.TITLE_TEXT)
         self.dismiss(True)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR:
-            return
-        from mfa_tui.aws.errors import explain
-        from mfa_tui.aws.mfa_devices import EnrollError
-        from mfa_tui.aws.user_detail import NoSuchUser
-
-        error = event.worker.error
-        if isinstance(error, EnrollError | NoSuchUser):
-            text = str(error)
-        else:
-            text = explain(error or RuntimeError("unknown"), doing=self.TITLE_TEXT.lower())
-        self.say(text, error=True)
+    def worker_failed(self, group: str, message: str) -> None:
+        self.say(message, error=True)
         self.after_error()
 
     def after_error(self) -> None:
@@ -189,6 +192,7 @@ class RemoveDeviceScreen(_DeviceModal):
     """Deactivate a device and, if virtual, delete it; confirmed by typing the user's name."""
 
     TITLE_TEXT = "Remove an MFA device"
+    WORKER_DOING: ClassVar[dict[str, str]] = {"device": "removing the MFA device"}
 
     def compose_confirmation(self) -> ComposeResult:
         yield Static(f"Type {self.user} to deactivate and delete the highlighted device, "
@@ -202,10 +206,7 @@ class RemoveDeviceScreen(_DeviceModal):
     def focus_confirmation(self) -> None:
         box = self.query_one("#remove-name", Input)
         box.disabled = False
-        if len(self.devices) > 1:
-            self.query_one("#device-list", OptionList).focus()
-        else:
-            box.focus()
+        box.focus()
 
     @on(OptionList.OptionSelected, "#device-list")
     def picked(self) -> None:
@@ -228,9 +229,8 @@ class RemoveDeviceScreen(_DeviceModal):
     def remove_chosen(self, device: MfaDevice) -> None:
         from mfa_tui.aws.mfa_devices import remove_device
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        self.post_message(self.Done(remove_device(app.connection().client("iam"), self.user,
-                                                  device)))
+        iam = self.mfa_app.connection().client("iam")
+        self.post_message(self.Done(remove_device(iam, self.user, device)))
 
     def after_error(self) -> None:
         self.query_one("#remove-name", Input).disabled = False
@@ -240,6 +240,7 @@ class ResyncDeviceScreen(_DeviceModal):
     """Resynchronise a device whose clock drifted, with two consecutive codes from it."""
 
     TITLE_TEXT = "Resync an MFA device"
+    WORKER_DOING: ClassVar[dict[str, str]] = {"device": "resyncing the MFA device"}
     TYPES = frozenset({"virtual", "hardware"})  # FIDO keys have no codes to resync
 
     def compose_confirmation(self) -> ComposeResult:
@@ -249,10 +250,7 @@ class ResyncDeviceScreen(_DeviceModal):
     def focus_confirmation(self) -> None:
         codes = self.query_one(CodePair)
         codes.disabled = False
-        if len(self.devices) > 1:
-            self.query_one("#device-list", OptionList).focus()
-        else:
-            codes.focus_code(1)
+        codes.focus_code(1)
 
     @on(OptionList.OptionSelected, "#device-list")
     def picked(self) -> None:
@@ -277,8 +275,8 @@ class ResyncDeviceScreen(_DeviceModal):
     def resync(self, device: MfaDevice, code1: str, code2: str) -> None:
         from mfa_tui.aws.mfa_devices import resync_device
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        resync_device(app.connection().client("iam"), self.user, device.serial, code1, code2)
+        iam = self.mfa_app.connection().client("iam")
+        resync_device(iam, self.user, device.serial, code1, code2)
         self.post_message(self.Done(f"Resynced {device.serial} of {self.user}."))
 
     def after_error(self) -> None:

@@ -19,14 +19,14 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker, WorkerState
+
+from mfa_tui.tui.base import WorkerErrorPath
 
 if TYPE_CHECKING:
     from mfa_tui.core.plan_models import Plan
     from mfa_tui.core.plan_text import Line
     from mfa_tui.core.run_result import RunRecord
     from mfa_tui.core.undo_plan import UndoPlan
-    from mfa_tui.tui.app import MfaTuiApp
 
 Kind = Literal["apply", "undo"]
 
@@ -50,6 +50,12 @@ def confirmation_word(account: str, affected: int) -> str:
     return "y" if affected <= 1 else account
 
 
+def confirms(typed: str, word: str) -> bool:
+    """Whether ``typed`` is the confirmation: the account id exactly; y, Y or yes for `y`."""
+    typed = typed.strip()
+    return typed.lower() in ("y", "yes") if word == "y" else typed == word
+
+
 def lines_text(lines: list[Line], style_of: Any) -> Text:
     """Lines with a tone → one Rich Text (symbols carry meaning without colour)."""
     text = Text()
@@ -59,8 +65,12 @@ def lines_text(lines: list[Line], style_of: Any) -> Text:
     return text
 
 
-class EnforcePreviewScreen(Screen[RunRequest | None]):
-    """Preview of an apply (for the marked users) or of an undo (of the last run)."""
+class EnforcePreviewScreen(WorkerErrorPath, Screen[RunRequest | None]):
+    """Preview of an apply (for the marked users) or of an undo (of the last run).
+
+    The plan's counts and warnings stay fixed above the confirmation field; the preview
+    above them scrolls with PgUp/PgDn (and the arrows) while the field has the focus.
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"preview--{t}" for t in TONE_CLASSES}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -68,13 +78,20 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         Binding("a", "ask", "Apply…", id="apply", tooltip="Confirm and apply this preview"),
         Binding("t", "terraform", "Terraform…", id="terraform",
                 tooltip="Write this plan as a Terraform configuration to a file"),
+        Binding("pageup", "scroll_preview(-1)", "Scroll", key_display="PgUp/PgDn",
+                id="preview-page"),
+        Binding("pagedown", "scroll_preview(1)", "Page down", show=False),
+        Binding("up", "scroll_preview(-0.1)", "Up", show=False),
+        Binding("down", "scroll_preview(0.1)", "Down", show=False),
     ]
+    WORKER_DOING: ClassVar[dict[str, str]] = {"preview": "reading the plan"}
 
     @dataclass
     class Ready(Message):
         """The plan (or undo) was read."""
 
         lines: list[Line]
+        summary: list[Line]
         request: RunRequest
         affected: int
         blocked: bool
@@ -90,6 +107,7 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         self._word = ""
         self._blocked = True
         self._stopped_by_blocker = False  # a blocker (lock-out, edited policy...) stands
+        self._asked = False
 
     def compose(self) -> ComposeResult:
         what = (f"Enforcement preview: {len(self.users)} user(s)" if self.kind == "apply"
@@ -97,6 +115,7 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         yield Static(what, id="preview-title")
         with VerticalScroll(id="preview-scroll"):
             yield Static("Reading the account and the policy…", id="preview-body")
+        yield Static("", id="preview-summary")
         yield Static("", id="confirm-label")
         yield Input(id="confirm", placeholder="type here, Enter applies, Esc backs out")
         yield Footer()
@@ -107,17 +126,18 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
     def load(self) -> None:
+        from mfa_tui.core.plan_summary import plan_summary, undo_summary
         from mfa_tui.core.plan_text import plan_lines, undo_lines
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        conn = app.connection()
+        conn = self.mfa_app.connection()
         if self.kind == "apply":
             from mfa_tui.core.plan_models import Selection
             from mfa_tui.engine.plan_inputs import load_plan
 
             plan = load_plan(conn, Selection(mode="users", users=self.users))
             request = RunRequest("apply", plan.account, plan=plan)
-            ready = self.Ready(plan_lines(plan), request, plan.affected_users,
+            ready = self.Ready(plan_lines(plan), plan_summary(plan), request,
+                               plan.affected_users,
                                bool(plan.blockers), plan.nothing_to_do)
         else:
             from mfa_tui.engine.plan_inputs import load_undo
@@ -125,7 +145,8 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
             record, undo = load_undo(conn, None)
             steps = len(undo.per_user) + len(undo.final)
             request = RunRequest("undo", record.account, undo=undo, record=record)
-            ready = self.Ready(undo_lines(undo), request, steps, bool(undo.blockers),
+            ready = self.Ready(undo_lines(undo), undo_summary(undo), request, steps,
+                               bool(undo.blockers),
                                undo.nothing_to_do)
         self.post_message(ready)
 
@@ -134,20 +155,35 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         self.request = message.request
         body = lines_text(message.lines, self.get_component_rich_style)
         self.query_one("#preview-body", Static).update(body)
+        summary = lines_text(message.summary, self.get_component_rich_style)
+        summary.rstrip()  # no blank line between the summary and the field
+        self.query_one("#preview-summary", Static).update(summary)
         self._word = confirmation_word(message.request.account, message.affected)
         self._blocked = message.blocked or message.nothing
         self._stopped_by_blocker = message.blocked
-        if self.confirm_now:
+        self.refresh_bindings()
+        if self.confirm_now or self._blocked:
             self.action_ask()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "ask":  # only while there is something to confirm, and not yet asked
+            return self.request is not None and not self._blocked and not self._asked
+        return True
+
+    def action_scroll_preview(self, pages: float) -> None:
+        scroll = self.query_one("#preview-scroll", VerticalScroll)
+        step = max(1, int(scroll.size.height * abs(pages)))
+        scroll.scroll_relative(y=step if pages > 0 else -step, animate=False)
 
     def action_ask(self) -> None:
         label = self.query_one("#confirm-label", Static)
         if self.request is None:
             return
         if self._blocked:
+            verb = "apply" if self.kind == "apply" else "undo"
             label.update("Blocked (see above): nothing runs while a blocker stands. Esc "
-                         "backs out." if self._stopped_by_blocker else
-                         "Nothing to apply (see above). Esc backs out.")
+                         "goes back." if self._stopped_by_blocker else
+                         f"Nothing to {verb} (see above). Esc goes back.")
             return
         verb = "apply" if self.kind == "apply" else "undo"
         if self._word == "y":
@@ -160,10 +196,12 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
         # Now, not on a later tick (Widget.focus defers): a key typed the moment the plan
         # shows lands in the field, not in the scroll view.
         self.set_focus(box)
+        self._asked = True
+        self.refresh_bindings()
 
     @on(Input.Submitted, "#confirm")
     def submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip() == self._word and self.request is not None:
+        if confirms(event.value, self._word) and self.request is not None:
             self.dismiss(self.request)
             return
         expected = "y" if self._word == "y" else "the account id"
@@ -196,12 +234,8 @@ class EnforcePreviewScreen(Screen[RunRequest | None]):
 
         self.app.push_screen(TerraformFileModal(), chosen)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "preview":
-            return
-        from mfa_tui.aws.errors import explain
-
-        error = event.worker.error or RuntimeError("unknown error")
-        message = explain(error, doing="reading the plan")  # an Explained passes unchanged
+    def worker_failed(self, group: str, message: str) -> None:
         self.query_one("#preview-body", Static).update(Text(message, style="bold"))
+        self.query_one("#preview-summary", Static).update("")
         self._blocked = True
+        self.refresh_bindings()

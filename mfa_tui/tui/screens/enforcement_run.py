@@ -1,25 +1,28 @@
-"""The main screen's enforcement actions: preview, attach, undo, and the run itself.
+"""The enforcement runs of the main screen: preview, attach, undo, and the run itself.
 
-A mixin so the main screen stays small. The engine (aws/enforce.py) runs in a thread
-worker and reports each step; rows update in place as users become enforced, the run can be
-cancelled between users (the journal records where it stopped; a later apply finishes it),
-and failed users stay marked for a retry.
+:class:`EnforcementRunner` is a widget the main screen composes (it draws the run bar): it
+opens the preview, runs the engine (engine/runs.py) in a thread worker, and posts what the
+screen needs as messages — a row became enforced (:class:`EnforcementRunner.RecordChanged`),
+the run ended (:class:`EnforcementRunner.Ended`) or failed (:class:`EnforcementRunner.Failed`).
+A run can be cancelled between users (the journal records where it stopped; a later apply
+finishes it); failed and skipped users stay marked for a retry.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from textual.app import ComposeResult
 from textual.message import Message
 
-from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen, RunRequest
-from mfa_tui.tui.screens.run_results import RunResultsScreen
+from mfa_tui.tui.base import WorkerErrorPath, mfa_app
+from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen, Kind, RunRequest
 from mfa_tui.tui.widgets.run_progress import RunProgress
 
 if TYPE_CHECKING:
-    from mfa_tui.core.models import Inventory
     from mfa_tui.core.run_result import Progress, RunResult
     from mfa_tui.tui.app import MfaTuiApp
 
@@ -28,21 +31,21 @@ _ENFORCES = {"attach": True, "add-to-group": True, "detach": False, "remove-from
 
 
 @dataclass
-class RunStep(Message):
-    """One step of the running apply/undo finished."""
+class RunStep(Message, bubble=False):
+    """One step of the running apply/undo finished (posted by the worker)."""
 
     progress: Progress
 
 
 @dataclass
-class RunFinished(Message):
-    """The run ended (done, failed in part, or cancelled)."""
+class RunFinished(Message, bubble=False):
+    """The run ended: done, failed in part, or cancelled (posted by the worker)."""
 
     result: RunResult
     request: RunRequest
 
 
-def run_request(app: MfaTuiApp, request: RunRequest, post: Any,
+def run_request(app: MfaTuiApp, request: RunRequest, post: Callable[[Message], Any],
                 cancel: threading.Event) -> None:
     """The worker: run the engine and post each step and the result."""
     from mfa_tui.engine.runs import apply_plan, undo_run
@@ -58,112 +61,111 @@ def run_request(app: MfaTuiApp, request: RunRequest, post: Any,
     post(RunFinished(result, request))
 
 
-class EnforcementActions:
-    """Mixed into MainScreen (which provides marks, inventory, the table and the header)."""
+def result_summary(result: RunResult) -> str:
+    """The run in one line that fits 80 columns, with the next step."""
+    parts = [f"{result.count(o)} {o}" for o in ("done", "already", "failed", "skipped")
+             if result.count(o)]
+    counts = ", ".join(parts) or "nothing"
+    if result.cancelled:
+        return f"Cancelled: {counts}. a finishes the run · ctrl+z undoes it"
+    if result.failed:
+        return f"{counts}. Failed users stay marked: a retries · ctrl+z undoes"
+    return f"{counts}. ctrl+z undoes this run" if result.run_id else f"{counts}."
 
-    _cancel: threading.Event | None = None
-    _counts: dict[str, int]
 
-    # provided by MainScreen
-    marks: frozenset[str]
-    inventory: Inventory | None
+class EnforcementRunner(WorkerErrorPath):
+    """Opens previews and runs what was confirmed; draws the run bar."""
 
-    def _targets(self) -> tuple[str, ...]:
-        from mfa_tui.tui.widgets.users_table import UsersTable
+    WORKER_DOING = {"apply": "running the enforcement"}
 
-        if self.marks:
-            return tuple(sorted(self.marks))
-        current = self.query_one(UsersTable).current  # type: ignore[attr-defined]
-        return (current.user,) if current else ()
+    @dataclass
+    class RecordChanged(Message):
+        """A user became enforced (or not) during the run: update the row in place."""
 
-    def _open_preview(self, *, kind: str = "apply", confirm: bool = False) -> None:
-        if self._cancel is not None:
-            self.notify("A run is in progress: wait for it or press Esc to cancel it.",  # type: ignore[attr-defined]
+        user: str
+        enforced: bool
+        via_user: bool
+
+    @dataclass
+    class Ended(Message):
+        """The run ended; ``left``: the users that failed or were skipped (kept marked)."""
+
+        result: RunResult
+        left: frozenset[str]
+
+    @dataclass
+    class Failed(Message):
+        """The run could not start, or stopped on an error (the sentence)."""
+
+        message: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._cancel: threading.Event | None = None
+        self._counts: dict[str, int] = {}
+        #: Quit once the run has stopped (asked for while it ran).
+        self.quit_after = False
+
+    def compose(self) -> ComposeResult:
+        yield RunProgress(id="run-progress")
+
+    @property
+    def running(self) -> bool:
+        """A run is in flight (and not yet cancelled)."""
+        return self._cancel is not None
+
+    def open_preview(self, users: tuple[str, ...], *, kind: Kind = "apply",
+                     confirm: bool = False) -> None:
+        """The preview of an apply for ``users`` (or of the undo of the last run)."""
+        if self.running:
+            self.notify("A run is in progress: wait for it or press Esc to cancel it.",
                         severity="warning")
             return
-        users = self._targets() if kind == "apply" else ()
         if kind == "apply" and not users:
-            self.notify("No user to preview: mark users with space or N.",  # type: ignore[attr-defined]
-                        severity="warning")
+            self.notify("No user to preview: mark users with space or N.", severity="warning")
             return
-        screen = EnforcePreviewScreen(users=users, kind=kind, confirm=confirm)  # type: ignore[arg-type]
-        self.app.push_screen(screen, callback=self._start_run)  # type: ignore[attr-defined]
+        screen = EnforcePreviewScreen(users=users, kind=kind, confirm=confirm)
+        self.app.push_screen(screen, callback=self._start)
 
-    def action_preview(self) -> None:
-        """`p`: the enforcement preview for the marked users (cursor row if none)."""
-        self._open_preview()
-
-    def action_attach(self) -> None:
-        """`a`: the preview with the confirmation field focused."""
-        self._open_preview(confirm=True)
-
-    def action_undo_last(self) -> None:
-        """Undo the last enforcement run (confirmed)."""
-        self._open_preview(kind="undo", confirm=True)
-
-    def _start_run(self, request: RunRequest | None) -> None:
+    def _start(self, request: RunRequest | None) -> None:
         if request is None:
             return  # backed out: nothing changed
-        self._cancel = threading.Event()
+        cancel = self._cancel = threading.Event()
         self._counts = {"done": 0, "already": 0, "failed": 0, "skipped": 0}
-        title = "Applying" if request.kind == "apply" else "Undoing"
-        self.query_one(RunProgress).start(title)  # type: ignore[attr-defined]
-        cancel = self._cancel
-        self.run_worker(  # type: ignore[attr-defined]
-            lambda: run_request(self.app, request, self.post_message, cancel),  # type: ignore[attr-defined]
-            thread=True, group="apply", exclusive=True, exit_on_error=False,
-        )
+        self.query_one(RunProgress).start("Applying" if request.kind == "apply" else "Undoing")
+        app = mfa_app(self)
+        self.run_worker(lambda: run_request(app, request, self.post_message, cancel),
+                        thread=True, group="apply", exclusive=True, exit_on_error=False)
 
-    def action_cancel_run(self) -> bool:
-        """Esc / ctrl+c during a run: stop between users. True when a run was cancelled."""
+    def cancel(self) -> bool:
+        """Stop between users (Esc, ctrl+c, a quit). True when a run was cancelled now."""
         if self._cancel is None or self._cancel.is_set():
             return False
         self._cancel.set()
-        self.query_one(RunProgress).finish("Cancelling after the steps in flight…")  # type: ignore[attr-defined]
+        self.query_one(RunProgress).finish("Cancelling after the steps in flight…",
+                                           final=False)
         return True
 
-    def run_failed(self, error: BaseException | None) -> None:
-        """The run could not start or stopped on an error: say why, in one sentence."""
-        from mfa_tui.aws.errors import explain
-
+    def worker_failed(self, group: str, message: str) -> None:
         self._cancel = None
-        message = explain(error) if error else "The run failed."  # an Explained passes unchanged
-        self.query_one(RunProgress).finish(f"✗ {message}")  # type: ignore[attr-defined]
-        self.notify(message, title="Enforcement run failed", severity="error",  # type: ignore[attr-defined]
-                    timeout=10)
-        self.action_refresh()  # type: ignore[attr-defined]
+        self.query_one(RunProgress).finish(f"✗ {message}")
+        self.notify(message, title="Enforcement run failed", severity="error", timeout=10)
+        self.post_message(self.Failed(message))
 
     def on_run_step(self, message: RunStep) -> None:
         p = message.progress
         outcome = p.step.outcome
         self._counts[outcome] = self._counts.get(outcome, 0) + 1
-        self.query_one(RunProgress).step(p.completed, p.total, self._counts)  # type: ignore[attr-defined]
+        self.query_one(RunProgress).step(p.completed, p.total, self._counts)
         enforced = _ENFORCES.get(p.step.op)
-        if enforced is None or outcome not in ("done", "already") or self.inventory is None:
-            return
-        record = self.inventory.get(p.step.target)
-        if record is not None:
-            via = "user" if p.step.op == "attach" else None
-            self._replace_record(replace(
-                record, enforcement_attached=enforced,
-                enforced_via=(via or record.enforced_via) if enforced else None))
-
-    def _replace_record(self, record: Any) -> None:
-        if self.inventory is not None:
-            self.inventory = self.inventory.with_user(record)
-            self._redraw()  # type: ignore[attr-defined]
+        if enforced is not None and outcome in ("done", "already"):
+            self.post_message(self.RecordChanged(p.step.target, enforced,
+                                                 p.step.op == "attach"))
 
     def on_run_finished(self, message: RunFinished) -> None:
-        from mfa_tui.core.plan_text import result_lines
-
         result = message.result
         self._cancel = None
-        left = {s.target for s in result.steps
-                if s.op in _ENFORCES and s.outcome in ("failed", "skipped")}
-        self.marks = frozenset(left)  # failed users stay marked for a retry
-        summary = result_lines(result)[-1].text
-        if result.cancelled:
-            summary += " The journal records where it stopped: apply again to finish."
-        self.query_one(RunProgress).finish(summary)  # type: ignore[attr-defined]
-        self.app.push_screen(RunResultsScreen(result_lines(result)))  # type: ignore[attr-defined]
-        self.action_refresh()  # type: ignore[attr-defined]
+        left = frozenset(s.target for s in result.steps
+                         if s.op in _ENFORCES and s.outcome in ("failed", "skipped"))
+        self.query_one(RunProgress).finish(result_summary(result))
+        self.post_message(self.Ended(result, left))

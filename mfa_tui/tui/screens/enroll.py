@@ -53,10 +53,13 @@ class EnrollScreen(Screen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="cancel",
                 tooltip="Stop, deleting the device this screen created"),
+        # once enabled, Esc only goes back: the new device stays
+        Binding("escape", "enrolled_back", "Back", id="enrolled-back",
+                tooltip="Back: the new device stays enabled"),
         # priority: the code fields take digits only, "s" must still reach the screen
         Binding("s", "toggle_secret", "Secret", id="secret", priority=True,
                 tooltip="Show or hide the secret, for a desktop authenticator"),
-        Binding("d", "delete_orphans", "Delete orphans", id="delete-orphans", show=False,
+        Binding("d", "delete_orphans", "Delete orphans", id="delete-orphans",
                 tooltip="Delete unassigned devices that block this name (asks first)"),
         # priority, as "s": the code fields have focus (check_action gates them)
         Binding("h", "hardware", "Hardware", id="hardware", priority=True,
@@ -96,6 +99,34 @@ class EnrollScreen(Screen[str | None]):
         skew = self._device.skew if self._device is not None else None
         return self.clock() + (skew or 0.0)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # One Esc, labelled in the footer for what it does now.
+        if action == "cancel":
+            return self.state != "done"
+        if action == "enrolled_back":
+            return self.state == "done"
+        if action == "delete_orphans":
+            return self.state == "orphans"
+        # The kind can be changed while the codes are awaited, before they are sent.
+        if action in ("hardware", "fido"):
+            return self.hardware is None and self.state in ("scan", "orphans")
+        if action == "toggle_secret":
+            return self.hardware is None  # a token has no secret to show
+        return True
+
+    def action_enrolled_back(self) -> None:
+        self.action_cancel()
+
+    @property
+    def in_flight(self) -> bool:
+        """An attempt is open: a device may exist that quitting must delete."""
+        return self.state in ("starting", "scan", "checking", "orphans")
+
+    def quit_after_cleanup(self) -> None:
+        """The app quits: cancel like Esc (the device is deleted), then leave."""
+        self._signalled = self._signalled or "quit"
+        self.action_cancel()
+
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -130,14 +161,6 @@ class EnrollScreen(Screen[str | None]):
         else:
             self.flow.start()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The kind can be changed while the codes are awaited, before they are sent."""
-        if action in ("hardware", "fido"):
-            return self.hardware is None and self.state in ("scan", "orphans")
-        if action == "toggle_secret":
-            return self.hardware is None  # a token has no secret to show
-        return True
-
     def _switch_to_hardware(self, serial: str) -> None:
         self.hardware = serial
         self.state = "starting"
@@ -169,6 +192,7 @@ class EnrollScreen(Screen[str | None]):
         if self.flow.cancelled:
             return
         self.state = "starting"
+        self.refresh_bindings()
         self._message("Creating a virtual MFA device…")
         self.flow.start()
 
@@ -254,6 +278,7 @@ class EnrollScreen(Screen[str | None]):
             self._orphans, self._orphan_name = message.orphans, message.name
             self._message(f"{message.message} Press d to delete it and start again (you will "
                           "confirm), or Esc to cancel.", "error")
+            self.refresh_bindings()
             return
         self.state = "failed"
         self._failure = message.message
@@ -274,7 +299,8 @@ class EnrollScreen(Screen[str | None]):
             self.outcome.code, self.outcome.message = EXIT_ENROLLED, text
             self.app.exit(EXIT_ENROLLED)
             return
-        self._message(f"{text}. Press Esc to go back.", "ok")
+        self._message(f"{text}. Esc goes back; the device stays.", "ok")
+        self.refresh_bindings()
         self.flow.refresh_below(user)
 
     @on(EnrollFlow.Discarded)

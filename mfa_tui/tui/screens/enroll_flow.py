@@ -15,19 +15,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.message import Message
-from textual.widget import Widget
-from textual.worker import Worker, WorkerState
 
 from mfa_tui.core.exit_codes import CANCELLED as EXIT_CANCELLED
 from mfa_tui.core.otpauth import NewVirtualDevice, enrollment_uri
+from mfa_tui.tui.base import WorkerErrorPath
 
 if TYPE_CHECKING:
     from mfa_tui.aws.enroll import Enrollment
-    from mfa_tui.tui.app import MfaTuiApp
 
 
 @dataclass
@@ -38,7 +36,7 @@ class EnrollOutcome:
     message: str = ""
 
 
-class EnrollFlow(Widget):
+class EnrollFlow(WorkerErrorPath):
     """One enrollment attempt's AWS work (see the module docstring)."""
 
     DEFAULT_CSS = """
@@ -46,6 +44,9 @@ class EnrollFlow(Widget):
         display: none;
     }
     """
+
+    WORKER_DOING: ClassVar[dict[str, str]] = {"enroll": "enrolling the device",
+                                              "discard": "deleting the new device"}
 
     @dataclass
     class Created(Message):
@@ -127,13 +128,6 @@ class EnrollFlow(Widget):
             self._cancelled = True
         self.discard()
 
-    def _app(self) -> MfaTuiApp:
-        from mfa_tui.tui.app import MfaTuiApp
-
-        app = self.app
-        assert isinstance(app, MfaTuiApp)
-        return app
-
     # -- AWS work (threads) -------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="enroll")
@@ -142,7 +136,7 @@ class EnrollFlow(Widget):
         from mfa_tui.aws.enroll import DeviceNameTaken, Enrollment
         from mfa_tui.aws.mfa_devices import EnrollError, account_alias, caller_user_name
 
-        conn = self._app().connection()
+        conn = self.mfa_app.connection()
         iam = conn.client("iam")
         user = self.user or caller_user_name(conn)
         caller = conn.caller()
@@ -176,7 +170,7 @@ class EnrollFlow(Widget):
         with self._lock:
             enrollment, self._enrollment = self._enrollment, None
         problem = enrollment.discard() if enrollment is not None else None
-        conn = self._app().connection()
+        conn = self.mfa_app.connection()
         user = self.user or caller_user_name(conn)
         Enrollment(conn.client("iam"), user).check_user()
         self.user = user
@@ -200,7 +194,7 @@ class EnrollFlow(Widget):
         """``EnableMFADevice`` for a hardware token (nothing to clean up on failure)."""
         from mfa_tui.aws.mfa_devices import EnrollError, enable_hardware_token
 
-        iam = self._app().connection().client("iam")
+        iam = self.mfa_app.connection().client("iam")
         try:
             enabled = enable_hardware_token(iam, self.user or "", serial, code1, code2)
         except EnrollError as exc:
@@ -220,7 +214,7 @@ class EnrollFlow(Widget):
         """Delete the unassigned devices in the way (the user confirmed)."""
         from mfa_tui.aws.mfa_devices import delete_orphans
 
-        delete_orphans(self._app().connection().client("iam"), serials)
+        delete_orphans(self.mfa_app.connection().client("iam"), serials)
         self.post_message(self.OrphansDeleted())
 
     @work(thread=True, exit_on_error=False, group="refresh")
@@ -229,7 +223,7 @@ class EnrollFlow(Widget):
         from mfa_tui.aws.user_detail import load_user_detail
         from mfa_tui.tui.screens.user_detail import UserDetailScreen
 
-        app = self._app()
+        app = self.mfa_app
         detail = load_user_detail(app.connection(), user)
         own = self.screen
         stack = app.screen_stack
@@ -238,20 +232,9 @@ class EnrollFlow(Widget):
         if target is not own:
             target.post_message(UserDetailScreen.Confirmed(detail))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that raised: its sentence, as a ``Failed`` (or ``Discarded``) message."""
-        if event.state != WorkerState.ERROR or event.worker.group not in ("enroll", "discard"):
-            return
-        from mfa_tui.aws.errors import explain
-        from mfa_tui.aws.mfa_devices import EnrollError
-        from mfa_tui.aws.user_detail import NoSuchUser
-
-        error = event.worker.error
-        if isinstance(error, NoSuchUser | EnrollError):
-            message = str(error)
-        else:
-            message = explain(error or RuntimeError("unknown"), doing="enrolling the device")
-        if event.worker.group == "discard":
+    def worker_failed(self, group: str, message: str) -> None:
+        if group == "discard":
             self.post_message(self.Discarded(message))
-        else:
+        elif group == "enroll":
             self.post_message(self.Failed(message))
+        # "refresh" (the row below) is best effort: the next read of the table shows it

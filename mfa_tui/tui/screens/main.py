@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,26 +14,24 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import get_current_worker
 
 from mfa_tui.core.inventory_merge import confirmed_record, replaces_shown
 from mfa_tui.core.models import Inventory
 from mfa_tui.core.report_snapshot import ReportSnapshot, provisional_inventory
-from mfa_tui.core.table_view import SORT_KEYS, View, select_rows
-from mfa_tui.tui.screens.enforcement_run import EnforcementActions
+from mfa_tui.core.table_view import View, select_rows
+from mfa_tui.core.text import enroll_note
+from mfa_tui.tui.base import WorkerErrorPath
+from mfa_tui.tui.screens.enforcement_run import EnforcementRunner
+from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.screens.user_detail import UserDetailScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
-from mfa_tui.tui.widgets.run_progress import RunProgress
-from mfa_tui.tui.widgets.users_table import UsersTable
-
-if TYPE_CHECKING:
-    from mfa_tui.tui.app import MfaTuiApp
-
+from mfa_tui.tui.widgets.users_table import COLUMNS, UsersTable
 
 log = logging.getLogger(__name__)
 
 
-class MainScreen(EnforcementActions, Screen[None]):
+class MainScreen(WorkerErrorPath, Screen[None]):
     """The users table, its filter and marks; AWS reads run in an exclusive worker."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,6 +46,8 @@ class MainScreen(EnforcementActions, Screen[None]):
                 tooltip="Clear every mark"),
         Binding("o", "cycle_sort", "Sort", show=False, id="sort",
                 tooltip="Sort by the next column (click a header to sort by it)"),
+        Binding("O", "reverse_sort", "Reverse sort", show=False, id="sort-reverse",
+                tooltip="Reverse the order of the sorted column"),
         Binding("r", "refresh", "Refresh", show=False, id="refresh",
                 tooltip="Read the account again now"),
         Binding("e", "enroll", "Enroll", id="enroll",
@@ -60,9 +60,12 @@ class MainScreen(EnforcementActions, Screen[None]):
                 tooltip="Attach the enforcement policy to the marked users, after confirmation"),
         Binding("ctrl+z", "undo_last", "Undo last run", show=False, id="undo-last",
                 tooltip="Reverse the attachments of the last enforcement run (confirmed)"),
+        Binding("q", "app.quit", "Quit", id="quit",
+                tooltip="Leave mfa-tui (asks first while a run or an enrollment is in flight)"),
         Binding("ctrl+c", "cancel_run", "Cancel run", show=False, priority=True),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("escape", "back", "Clear filter", show=False),
     ]
+    WORKER_DOING: ClassVar[dict[str, str]] = {"inventory": "reading the account"}
 
     view: reactive[View] = reactive(View.ALL)
     filter_text: reactive[str] = reactive("")
@@ -89,13 +92,13 @@ class MainScreen(EnforcementActions, Screen[None]):
         yield AccountHeader(id="account-header")
         yield Input(placeholder="filter users by name — Enter keeps it, Esc clears", id="filter")
         yield UsersTable(id="users")
-        yield RunProgress(id="run-progress")
+        yield EnforcementRunner(id="runner")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(UsersTable).focus()
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        self.query_one(AccountHeader).profile = app.profile_label
+        app = self.mfa_app
+        self.query_one(AccountHeader).profile = app.connection_label()
         if app.cache_key:
             self.load_cached(app.cache_key)
         self.action_refresh()
@@ -111,7 +114,7 @@ class MainScreen(EnforcementActions, Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inventory")
     def load_inventory(self) -> None:
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        app = self.mfa_app
         worker = get_current_worker()
 
         def table_from_report(provisional: Inventory) -> None:
@@ -181,18 +184,10 @@ class MainScreen(EnforcementActions, Screen[None]):
             header.error = ""
         self._redraw()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "apply":
-            self.run_failed(event.worker.error)
+    def worker_failed(self, group: str, message: str) -> None:
+        if group != "inventory":  # pragma: no cover - every worker here reads the account
+            super().worker_failed(group, message)
             return
-        if event.state != WorkerState.ERROR or event.worker.group != "inventory":
-            return
-        if event.worker.is_cancelled:
-            return  # an answer for a connection that was switched away from
-        from mfa_tui.aws.errors import explain
-
-        error = event.worker.error
-        message = explain(error) if error else "Reading the account failed."
         header = self.query_one(AccountHeader)
         header.busy = False
         header.waiting = ""
@@ -214,9 +209,12 @@ class MainScreen(EnforcementActions, Screen[None]):
         self.query_one(AccountHeader).view_line = self._view_line(len(rows))
 
     def _view_line(self, shown: int) -> str:
-        parts = [f"{self.view.value} ({shown})"]
+        table = self.query_one(UsersTable)
+        label = next(c.label for c in COLUMNS if c.key == table.sort_key) or "verdict"
+        parts = [f"{self.view.value} ({shown})",
+                 f"sort {label} {'▼' if table.sort_reverse else '▲'}"]
         if self.filter_text:
-            parts.append(f"filter “{self.filter_text}”")
+            parts.append(f"filter “{self.filter_text}”" + ("" if shown else ": no match"))
         if self.marks:
             parts.append(f"{len(self.marks)} marked")
         return " · ".join(parts)
@@ -252,12 +250,12 @@ class MainScreen(EnforcementActions, Screen[None]):
             box.remove_class("-shown")
         self.query_one(UsersTable).focus()
 
-    def action_clear_filter(self) -> None:
+    def action_back(self) -> None:
+        """Esc: cancel a run in flight first, else clear the filter (this is the top screen)."""
         if self.action_cancel_run():
-            return  # Esc during a run cancels it first
+            return
         box = self.query_one("#filter", Input)
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        if app.bound_account is not None and not box.value and not box.has_class("-shown"):
+        if self.mfa_app.bound_account is not None and not box.value and not box.has_class("-shown"):
             self.app.pop_screen()  # organization mode: back to the accounts screen
             return
         box.value = ""
@@ -284,19 +282,16 @@ class MainScreen(EnforcementActions, Screen[None]):
         self.marks = frozenset()
 
     def action_cycle_sort(self) -> None:
-        table = self.query_one(UsersTable)
-        order = list(SORT_KEYS)
-        table.sort_key = order[(order.index(table.sort_key) + 1) % len(order)]
-        table.sort_reverse = False
+        self.query_one(UsersTable).cycle_sort()
+        self._redraw()
+
+    def action_reverse_sort(self) -> None:
+        self.query_one(UsersTable).sort_reverse ^= True
         self._redraw()
 
     @on(UsersTable.HeaderClicked)
     def sort_by_header(self, event: UsersTable.HeaderClicked) -> None:
-        table = self.query_one(UsersTable)
-        if table.sort_key == event.column:
-            table.sort_reverse = not table.sort_reverse
-        else:
-            table.sort_key, table.sort_reverse = event.column, False
+        self.query_one(UsersTable).sort_by(event.column)
         self._redraw()
 
     @on(UserDetailScreen.Confirmed)
@@ -312,18 +307,18 @@ class MainScreen(EnforcementActions, Screen[None]):
     def action_switch_profile(self) -> None:
         from mfa_tui.tui.screens.profile_picker import ProfilePickerScreen, switch_to
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        self.app.push_screen(ProfilePickerScreen(app.profile_label),
+        app = self.mfa_app
+        self.app.push_screen(ProfilePickerScreen(app.profile_label, demo=app.options.demo),
                              lambda choice: switch_to(app, choice))
 
     def connection_switched(self) -> None:
         """Another account is active: forget this one's rows and marks, then read it."""
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        app = self.mfa_app
         self.inventory = None
         self.marks = frozenset()
         header = self.query_one(AccountHeader)
         header.inventory, header.error, header.cached = None, "", False
-        header.profile = app.profile_label
+        header.profile = app.connection_label()
         self._redraw()
         if app.cache_key:
             self.load_cached(app.cache_key)
@@ -338,5 +333,69 @@ class MainScreen(EnforcementActions, Screen[None]):
         from mfa_tui.tui.screens.enroll import EnrollScreen
 
         user = self.query_one(UsersTable).current
-        if user is not None:
-            self.app.push_screen(EnrollScreen(user.user))
+        if user is None:
+            self.notify("No user under the cursor to enroll.", severity="warning")
+            return
+        note = enroll_note(user)
+        if note:
+            self.notify(note, title=f"Enrolling {user.user}", severity="warning")
+        self.app.push_screen(EnrollScreen(user.user))
+
+    # -- enforcement runs (the runner posts what happened) -------------------------------
+
+    def _targets(self) -> tuple[str, ...]:
+        if self.marks:
+            return tuple(sorted(self.marks))
+        current = self.query_one(UsersTable).current
+        return (current.user,) if current else ()
+
+    @property
+    def runner(self) -> EnforcementRunner:
+        """The widget that previews and runs enforcement."""
+        return self.query_one(EnforcementRunner)
+
+    def action_preview(self) -> None:
+        """`p`: the enforcement preview for the marked users (cursor row if none)."""
+        self.runner.open_preview(self._targets())
+
+    def action_attach(self) -> None:
+        """`a`: the preview with the confirmation field focused."""
+        self.runner.open_preview(self._targets(), confirm=True)
+
+    def action_undo_last(self) -> None:
+        """ctrl+z: undo the last enforcement run (confirmed)."""
+        self.runner.open_preview((), kind="undo", confirm=True)
+
+    def action_cancel_run(self) -> bool:
+        """Esc / ctrl+c during a run: stop between users. True when a run was cancelled."""
+        return self.runner.cancel()
+
+    @on(EnforcementRunner.RecordChanged)
+    def record_changed(self, message: EnforcementRunner.RecordChanged) -> None:
+        record = self.inventory.get(message.user) if self.inventory else None
+        if self.inventory is None or record is None:
+            return
+        via = "user" if message.via_user else record.enforced_via
+        self.inventory = self.inventory.with_user(replace(
+            record, enforcement_attached=message.enforced,
+            enforced_via=via if message.enforced else None))
+        self._redraw()
+
+    @on(EnforcementRunner.Ended)
+    def run_ended(self, message: EnforcementRunner.Ended) -> None:
+        from mfa_tui.tui.screens.enforcement_run import result_summary
+
+        self.marks = message.left  # failed users stay marked for a retry
+        if self.runner.quit_after:
+            self.app.exit(message.result.exit_code, message=result_summary(message.result))
+            return
+        self.app.push_screen(RunResultsScreen(message.result))
+        self.action_refresh()
+
+    @on(EnforcementRunner.Failed)
+    def run_failed(self) -> None:
+        if self.runner.quit_after:
+            self.app.exit(1)
+            return
+        self.action_refresh()
+

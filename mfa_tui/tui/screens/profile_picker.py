@@ -1,7 +1,9 @@
 """The profile picker (`P`): keyring profiles and AWS config profiles; the active one marked.
 
 Reading the AWS config's profile names needs botocore, so the list is filled by a worker.
-Choosing a profile switches the app's connection live (:func:`switch_to`).
+Under ``--demo`` the demo account is listed first, and it is the active one. Choosing another
+profile asks first (the marks clear and another account loads), then switches the app's
+connection live (:func:`switch_to`).
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
+
+from mfa_tui.tui.base import WorkerErrorPath
 
 if TYPE_CHECKING:
     from mfa_tui.tui.app import MfaTuiApp
 
-Source = Literal["chain", "keyring", "aws"]
-_SOURCE_TEXT = {"chain": "", "keyring": "keyring profile", "aws": "AWS config profile"}
+Source = Literal["demo", "chain", "keyring", "aws"]
+_SOURCE_TEXT = {"demo": "", "chain": "", "keyring": "keyring profile",
+                "aws": "AWS config profile"}
 
 
 @dataclass(frozen=True)
@@ -37,14 +41,29 @@ class ProfileChoice:
     def label(self) -> str:
         return self.name or ""
 
+    @property
+    def text(self) -> str:
+        """How the list names it."""
+        if self.source == "demo":
+            return "DEMO: the embedded demo account (nothing real)"
+        return self.name or "standard AWS credential chain (env, AWS_PROFILE, ~/.aws)"
 
-class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
-    """Lists every profile; Enter switches to the highlighted one, Esc keeps the current."""
+    def is_active(self, active: str, demo: bool) -> bool:
+        """Whether this is what the app uses now (the demo, under --demo)."""
+        if demo:
+            return self.source == "demo"
+        return self.source != "demo" and self.label == active
+
+
+class ProfilePickerScreen(WorkerErrorPath, ModalScreen["ProfileChoice | None"]):
+    """Lists every profile; Enter switches to the highlighted one (after a question), Esc
+    keeps the current one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="cancel-profile",
+        Binding("escape", "cancel", "Back", id="cancel-profile",
                 tooltip="Keep the current profile"),
     ]
+    WORKER_DOING: ClassVar[dict[str, str]] = {"profiles": "listing profiles"}
 
     @dataclass
     class Listed(Message):
@@ -52,9 +71,10 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
 
         choices: list[ProfileChoice]
 
-    def __init__(self, active: str) -> None:
+    def __init__(self, active: str, *, demo: bool = False) -> None:
         super().__init__()
         self.active = active
+        self.demo = demo
         self.choices: list[ProfileChoice] = []
 
     def compose(self) -> ComposeResult:
@@ -62,6 +82,7 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
             yield Static("Switch profile", id="profile-picker-title")
             yield OptionList(id="profile-list")
             yield Static("Reading profiles…", id="profile-picker-status")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.read_profiles()
@@ -71,7 +92,8 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
         from mfa_tui.engine.profile_sources import ProfileSources
 
         # Each name once, as --profile resolves it (a name in both places: the keyring one).
-        choices = [ProfileChoice(None, "chain")]
+        choices = [ProfileChoice(None, "demo")] if self.demo else []
+        choices += [ProfileChoice(None, "chain")]
         choices += [ProfileChoice(name, source) for name, source in ProfileSources().listing()]
         self.post_message(self.Listed(choices))
 
@@ -82,29 +104,39 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
         options.clear_options()
         highlight = 0
         for index, choice in enumerate(self.choices):
-            active = choice.label == self.active
+            active = choice.is_active(self.active, self.demo)
             if active:
                 highlight = index
-            name = choice.name or "standard AWS credential chain (env, AWS_PROFILE, ~/.aws)"
             kind = _SOURCE_TEXT[choice.source]
-            text = f"{'●' if active else ' '} {name}" + (f"  ({kind})" if kind else "")
+            text = f"{'●' if active else ' '} {choice.text}" + (f"  ({kind})" if kind else "")
+            text += "  (active)" if active else ""
             options.add_option(Option(text, id=f"profile-{index}"))
         options.highlighted = highlight
         self.query_one("#profile-picker-status", Static).update(
-            "Enter switches (the table reloads, marks clear) · Esc keeps the current one")
+            "● is active · Enter switches (asks first: the table reloads, marks clear) · "
+            "Esc keeps the current one")
         options.focus()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group == "profiles":
-            from mfa_tui.aws.errors import explain
-
-            error = event.worker.error or RuntimeError("unknown")
-            self.query_one("#profile-picker-status", Static).update(
-                explain(error, doing="listing profiles"))
+    def worker_failed(self, group: str, message: str) -> None:
+        self.query_one("#profile-picker-status", Static).update(message)
 
     @on(OptionList.OptionSelected, "#profile-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[event.option_index])
+        choice = self.choices[event.option_index]
+        if choice.is_active(self.active, self.demo):
+            self.notify(f"{choice.text} is already active.", title="Nothing to switch")
+            return
+        from mfa_tui.tui.screens.confirm import ConfirmScreen
+
+        question = (f"Switch to {choice.text}? The table reloads from that account and every "
+                    "mark clears.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(choice)
+
+        self.app.push_screen(ConfirmScreen("Switch account", question, yes="switch"),
+                             answered)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -112,7 +144,7 @@ class ProfilePickerScreen(ModalScreen["ProfileChoice | None"]):
 
 def switch_to(app: MfaTuiApp, choice: ProfileChoice | None) -> None:
     """Connect the app to ``choice`` (None or the active profile: nothing to do)."""
-    if choice is None or (choice.label == app.profile_label and not app.options.demo):
+    if choice is None or choice.is_active(app.profile_label, app.options.demo):
         return
     from mfa_tui.engine.connect import make_connector
 

@@ -14,23 +14,25 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
 from mfa_tui.core.models import UserRecord
+from mfa_tui.core.text import enroll_note
 from mfa_tui.core.user_detail import UserDetail, check_lines
+from mfa_tui.tui.base import WorkerErrorPath
 
 if TYPE_CHECKING:
-    from mfa_tui.tui.app import MfaTuiApp
+    from mfa_tui.core.models import MfaDevice
 
 #: Tones of the check lines → component classes styled with theme colours in app.tcss.
 _TONE_CLASS = {"ok": "ok", "bad": "bad", "warn": "warn", "unknown": "warn", "plain": ""}
 
 
-class UserDetailScreen(Screen[None]):
+class UserDetailScreen(WorkerErrorPath, Screen[None]):
     """One user's console access, devices, enforcement, groups, policies, sign-in and keys."""
 
+    WORKER_DOING: ClassVar[dict[str, str]] = {"detail": "reading the user"}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "app.pop_screen", "Back", id="back", tooltip="Back to the table"),
+        Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the table"),
         Binding("r", "reload", "Reload", id="reload", tooltip="Read this user again now"),
         Binding("e", "enroll", "Enroll", id="detail-enroll",
                 tooltip="Enroll a virtual MFA device for this user (QR code)"),
@@ -49,6 +51,8 @@ class UserDetailScreen(Screen[None]):
     def __init__(self, user: UserRecord) -> None:
         super().__init__()
         self.user = user
+        #: The live answer, once read (None until then: the actions read the devices live).
+        self.detail: UserDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(f"{self.user.user}  {self.user.arn}", id="detail-title")
@@ -76,28 +80,43 @@ class UserDetailScreen(Screen[None]):
     def action_enroll(self) -> None:
         from mfa_tui.tui.screens.enroll import EnrollScreen
 
+        note = enroll_note(self.user)
+        if note:
+            self.notify(note, title=f"Enrolling {self.user.user}", severity="warning")
         self.app.push_screen(EnrollScreen(self.user.user), self._reload_if)
+
+    def _devices_say_no(self, kinds: frozenset[str], what: str) -> bool:
+        """True (and a toast saying why) when the live answer shows no device to ``what``."""
+        devices: tuple[MfaDevice, ...] = self.detail.devices if self.detail else ()
+        if self.detail is None or any(d.type in kinds for d in devices):
+            return False  # not read yet: the dialog reads the devices live and says so
+        others = f" (only {', '.join(sorted({d.type for d in devices}))})" if devices else ""
+        self.notify(f"{self.user.user} has no MFA device to {what}{others}.",
+                    title="Nothing to do", severity="warning")
+        return True
 
     def action_resync(self) -> None:
         from mfa_tui.tui.screens.device_actions import ResyncDeviceScreen
 
-        self.app.push_screen(ResyncDeviceScreen(self.user.user), self._reload_if)
+        if not self._devices_say_no(ResyncDeviceScreen.TYPES, "resync"):
+            self.app.push_screen(ResyncDeviceScreen(self.user.user), self._reload_if)
 
     def action_remove_device(self) -> None:
         from mfa_tui.tui.screens.device_actions import RemoveDeviceScreen
 
-        self.app.push_screen(RemoveDeviceScreen(self.user.user), self._reload_if)
+        if not self._devices_say_no(RemoveDeviceScreen.TYPES, "remove"):
+            self.app.push_screen(RemoveDeviceScreen(self.user.user), self._reload_if)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load_detail(self) -> None:
         from mfa_tui.aws.user_detail import load_user_detail
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        detail = load_user_detail(app.connection(), self.user.user)
+        detail = load_user_detail(self.mfa_app.connection(), self.user.user)
         self.post_message(self.Confirmed(detail))
 
     @on(Confirmed)
     def show_detail(self, message: Confirmed) -> None:
+        self.detail = message.detail
         text = Text()
         for line in check_lines(message.detail, datetime.now(UTC)):
             tone = _TONE_CLASS.get(line.tone, "")
@@ -109,15 +128,7 @@ class UserDetailScreen(Screen[None]):
             if screen is not self:
                 screen.post_message(self.Confirmed(message.detail))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "detail":
-            return
-        from mfa_tui.aws.errors import explain
-        from mfa_tui.aws.user_detail import NoSuchUser
-
-        error = event.worker.error
-        message = str(error) if isinstance(error, NoSuchUser) else explain(
-            error or RuntimeError("unknown"), doing=f"reading {self.user.user}")
+    def worker_failed(self, group: str, message: str) -> None:
         self.query_one("#detail-body", Static).update(Text(message, style="bold"))
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"detail--ok", "detail--bad", "detail--warn"}

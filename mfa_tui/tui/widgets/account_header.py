@@ -21,7 +21,7 @@ class AccountHeader(Static):
     error: reactive[str] = reactive("")
     view_line: reactive[str] = reactive("")
     cached: reactive[bool] = reactive(False)
-    #: The active profile's name ("" for the standard AWS chain: nothing is shown).
+    #: What the app is connected to: "DEMO", the profile's name, or "AWS chain".
     profile: reactive[str] = reactive("")
     #: What the read in progress waits for ("" when nothing worth saying).
     waiting: reactive[str] = reactive("")
@@ -33,7 +33,9 @@ class AccountHeader(Static):
             text.append(f"[{self.profile}] ", style="bold reverse")
         if inv is None:
             text.append("mfa-tui ", style="bold")
-            text.append(self.error or self.waiting or "Connecting to AWS…")
+            connecting = ("Starting the demo account…" if self.profile == "DEMO"
+                          else "Connecting to AWS…")
+            text.append(self.error or self.waiting or connecting)
             return text
         text.append(inv.alias or "account", style="bold")
         text.append(f" {inv.account} ")

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from mfa_tui.core.models import UserRecord
+from mfa_tui.core.table_view import SORT_KEYS
 from mfa_tui.core.text import age, mfa_text
 
 
@@ -227,6 +228,19 @@ class UsersTable(ScrollView, can_focus=True):
 
     def watch_sort_key(self) -> None:
         self.refresh()
+
+    def cycle_sort(self) -> None:
+        """Sort by the next column, ascending."""
+        order = list(SORT_KEYS)
+        self.sort_key = order[(order.index(self.sort_key) + 1) % len(order)]
+        self.sort_reverse = False
+
+    def sort_by(self, column: str) -> None:
+        """Sort by ``column``; again on the same column reverses the order."""
+        if self.sort_key == column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_key, self.sort_reverse = column, False
 
     def action_cursor(self, delta: int) -> None:
         self.cursor = self.cursor + delta
