@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from mfa_tui.core.models import MfaDevice
@@ -25,6 +25,7 @@ from mfa_tui.core.text import age
 from mfa_tui.core.totp_check import check_code_format
 from mfa_tui.tui.base import WorkerErrorPath
 from mfa_tui.tui.widgets.code_pair import CodePair
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 
 def device_line(device: MfaDevice, now: datetime | None = None) -> str:
@@ -54,7 +55,7 @@ class ConfirmTypedScreen(ModalScreen[bool]):
             yield Static(f"{self.prompt}, then Enter (Esc backs out):")
             yield Input(id="confirm-name", placeholder=f"type {self.expected}")
             yield Static("", id="confirm-message", classes="dialog-message")
-        yield Footer()
+        yield KeysFooter()
 
     @on(Input.Submitted, "#confirm-name")
     def submitted(self, event: Input.Submitted) -> None:
@@ -113,7 +114,7 @@ class _DeviceModal(WorkerErrorPath, ModalScreen[bool]):
             yield OptionList(id="device-list")
             yield from self.compose_confirmation()
             yield Static("Reading the devices…", id="device-message", classes="dialog-message")
-        yield Footer()
+        yield KeysFooter()
 
     def compose_confirmation(self) -> ComposeResult:
         yield from ()

@@ -18,9 +18,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from mfa_tui.tui.base import WorkerErrorPath
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from mfa_tui.core.plan_models import Plan
@@ -78,9 +79,10 @@ class EnforcePreviewScreen(WorkerErrorPath, Screen[RunRequest | None]):
         Binding("a", "ask", "Apply…", id="apply", tooltip="Confirm and apply this preview"),
         Binding("t", "terraform", "Terraform…", id="terraform",
                 tooltip="Write this plan as a Terraform configuration to a file"),
+        # priority: the focused field (a ScrollView) would otherwise own them in the footer
         Binding("pageup", "scroll_preview(-1)", "Scroll", key_display="PgUp/PgDn",
-                id="preview-page"),
-        Binding("pagedown", "scroll_preview(1)", "Page down", show=False),
+                id="preview-page", priority=True),
+        Binding("pagedown", "scroll_preview(1)", "Page down", show=False, priority=True),
         Binding("up", "scroll_preview(-0.1)", "Up", show=False),
         Binding("down", "scroll_preview(0.1)", "Down", show=False),
     ]
@@ -118,7 +120,7 @@ class EnforcePreviewScreen(WorkerErrorPath, Screen[RunRequest | None]):
         yield Static("", id="preview-summary")
         yield Static("", id="confirm-label")
         yield Input(id="confirm", placeholder="type here, Enter applies, Esc backs out")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#confirm", Input).display = False

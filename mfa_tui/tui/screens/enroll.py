@@ -25,7 +25,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mfa_tui.core.enroll_layout import choose_layout
 from mfa_tui.core.exit_codes import CANCELLED as EXIT_CANCELLED
@@ -37,6 +37,7 @@ from mfa_tui.core.totp_check import check_code_format, check_codes
 from mfa_tui.tui.screens.enroll_flow import EnrollFlow, EnrollOutcome
 from mfa_tui.tui.screens.hang_up import leave_now, stop_watching_hang_ups, watch_hang_ups
 from mfa_tui.tui.widgets.code_pair import CodePair
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 from mfa_tui.tui.widgets.qr_code import QrCode
 
 __all__ = ["EnrollOutcome", "EnrollScreen"]
@@ -144,7 +145,7 @@ class EnrollScreen(Screen[str | None]):
                 yield Static("Enter: enable · Esc: cancel", id="enroll-keys")
                 yield Static("Creating a virtual MFA device…", id="enroll-message")
         yield self.flow
-        yield Footer()
+        yield KeysFooter()
 
     def _title(self) -> str:
         who = self.user or "your own IAM user"

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from mfa_tui.core.inventory_merge import confirmed_record, replaces_shown
@@ -26,6 +26,7 @@ from mfa_tui.tui.screens.enforcement_run import EnforcementRunner
 from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.screens.user_detail import UserDetailScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 from mfa_tui.tui.widgets.users_table import COLUMNS, UsersTable
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         yield Input(placeholder="filter users by name — Enter keeps it, Esc clears", id="filter")
         yield UsersTable(id="users")
         yield EnforcementRunner(id="runner")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(UsersTable).focus()
@@ -205,6 +206,9 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         users = self.inventory.users if self.inventory else ()
         rows = select_rows(users, text=self.filter_text, view=self.view,
                            sort=table.sort_key, reverse=table.sort_reverse)
+        table.empty_text = "" if self.inventory is None else (
+            f"No user matches “{self.filter_text}” here: Esc clears the filter, f changes the "
+            "view." if self.filter_text else f"No user in this view ({self.view.value}).")
         table.set_rows(rows, self.marks)
         self.query_one(AccountHeader).view_line = self._view_line(len(rows))
 

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from mfa_tui.core.mfa_code import CodeRequest, clean_code
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -46,6 +47,7 @@ class MfaCodeScreen(ModalScreen[str | None]):
                          id="mfa-code-problem", classes="-problem" if req.problem else "")
             yield Input(placeholder="123456", password=True, max_length=7, restrict=r"[\d ]*",
                         id="mfa-code")
+        yield KeysFooter()
 
     @on(Input.Submitted, "#mfa-code")
     def submit(self, event: Input.Submitted) -> None:

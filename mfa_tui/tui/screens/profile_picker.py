@@ -17,10 +17,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from mfa_tui.tui.base import WorkerErrorPath
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from mfa_tui.tui.app import MfaTuiApp
@@ -82,7 +83,7 @@ class ProfilePickerScreen(WorkerErrorPath, ModalScreen["ProfileChoice | None"]):
             yield Static("Switch profile", id="profile-picker-title")
             yield OptionList(id="profile-list")
             yield Static("Reading profiles…", id="profile-picker-status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.read_profiles()

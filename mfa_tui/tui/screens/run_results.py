@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mfa_tui.tui.screens.enforce_preview import TONE_CLASSES, lines_text
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from mfa_tui.core.plan_text import Line
@@ -50,7 +51,7 @@ class RunResultsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="results-scroll"):
             yield Static("", id="results-body")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         body = lines_text(self.lines, self.get_component_rich_style)

@@ -13,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from mfa_tui.core.models import UserRecord
 from mfa_tui.core.text import enroll_note
 from mfa_tui.core.user_detail import UserDetail, check_lines
 from mfa_tui.tui.base import WorkerErrorPath
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from mfa_tui.core.models import MfaDevice
@@ -58,7 +59,7 @@ class UserDetailScreen(WorkerErrorPath, Screen[None]):
         yield Static(f"{self.user.user}  {self.user.arn}", id="detail-title")
         with VerticalScroll(id="detail-scroll"):
             yield Static(self._from_inventory(), id="detail-body")
-        yield Footer()
+        yield KeysFooter()
 
     def _from_inventory(self) -> Text:
         u = self.user

@@ -71,6 +71,6 @@ class AccountHeader(Static):
             text.append(self.view_line, style="dim")
             # A provisional table says above that every verdict rests on the report.
             if inv.stale_users and not inv.provisional:
-                text.append(f" · ⚠ {inv.stale_users} verdicts rest on the old report "
-                            "(enter confirms one)", style="bold")
+                text.append(f" · * {inv.stale_users} on the old report (enter confirms one)",
+                            style="bold")
         return text

@@ -47,9 +47,13 @@ def _console(u: UserRecord, _: datetime) -> str:
     return {True: "yes", False: "no", None: "?"}[u.console_access]
 
 
+def _state(u: UserRecord, _: datetime) -> str:
+    verdict = "✓" if u.compliant else ("?" if u.console_access is None else "✗")
+    return verdict + ("*" if u.stale else "")  # * : the verdict rests on the old report
+
+
 COLUMNS: tuple[Column, ...] = (
-    Column("state", "", 1, 0,
-           lambda u, _: "✓" if u.compliant else ("?" if u.console_access is None else "✗")),
+    Column("state", "", 2, 0, _state),
     Column("user", "user", None, 0, lambda u, _: u.user),
     Column("console", "console", 7, 1, _console),
     Column("mfa", "MFA", 12, 0, lambda u, _: mfa_text(u)),
@@ -71,6 +75,7 @@ class UsersTable(ScrollView, can_focus=True):
         "users-table--bad",
         "users-table--marked",
         "users-table--sorted",
+        "users-table--empty",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -105,6 +110,8 @@ class UsersTable(ScrollView, can_focus=True):
         self._marks: frozenset[str] = frozenset()
         self._user_width = USER_MIN
         self._now = datetime.now(UTC)
+        #: Said in the first row when there is none (why the table is empty).
+        self.empty_text = ""
 
     # -- data -------------------------------------------------------------------------
 
@@ -188,10 +195,17 @@ class UsersTable(ScrollView, can_focus=True):
             labels = []
             for c in cols:
                 arrow = ("▼" if self.sort_reverse else "▲") if c.key == self.sort_key else ""
-                labels.append(f"{c.label}{arrow}")
+                label, room = c.label, self._col_width(c) - len(arrow)
+                if len(label) > room:  # cut the label, never the arrow
+                    label = label[: max(0, room - 1)] + "…"
+                labels.append(f"{label}{arrow}")
             strip = Strip(self._cells(labels, cols, style, ""))
             return strip.crop(scroll_x, scroll_x + width).extend_cell_length(width, style)
         index = scroll_y + y - 1
+        if index == 0 and not self._rows and self.empty_text:
+            muted = base + self.get_component_rich_style("users-table--empty")
+            return Strip([Segment(f"  {self.empty_text}", muted)]).crop(0, width) \
+                .extend_cell_length(width, base)
         if index >= len(self._rows):
             return Strip.blank(width, base)
         user = self._rows[index]
