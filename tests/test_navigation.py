@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from textual.message import Message
@@ -106,7 +107,7 @@ async def open_picker(pilot: Pilot[int]) -> None:
 
 
 Opener = Callable[[Pilot[int]], Awaitable[None]]
-SCREENS: dict[str, tuple[Opener, type[Screen[object]], type[Screen[object]]]] = {
+SCREENS: dict[str, tuple[Opener, type[Screen[Any]], type[Screen[Any]]]] = {
     # name: (how to get there from the main screen, the screen, the screen Esc returns to)
     "detail": (open_detail, UserDetailScreen, MainScreen),
     "preview": (lambda p: open_preview(p, "p"), EnforcePreviewScreen, MainScreen),
@@ -202,6 +203,7 @@ async def test_the_enrolled_screen_offers_back_not_cancel(moto: MotoServer) -> N
                   if b.enabled and b.binding.show}
         assert "Cancel" in labels and "Back" not in labels
         totp = pyotp.parse_uri(screen.query_one(QrCode).data or "")
+        assert isinstance(totp, pyotp.TOTP)
         at = screen.check_time()
         pair = screen.query_one(CodePair)
         pair.field(1).value, pair.field(2).value = totp.at(at), totp.at(at + 30)
