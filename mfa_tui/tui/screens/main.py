@@ -238,9 +238,11 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        # Shown and focused now, not on the next idle (a class applies with the next style
+        # update, and a hidden field cannot take the focus): keys typed right after `/` (a
+        # paste, a fast typist over SSH) must land in the filter, not trigger `e` or `f`.
         box.add_class("-shown")
-        # Focus now, not on the next idle: keys typed right after `/` (a paste, a fast
-        # typist over SSH) must land in the filter, not trigger `e` or `f` on the table.
+        box.display = True
         self.set_focus(box)
 
     @on(Input.Changed, "#filter")
@@ -252,6 +254,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         box = self.query_one("#filter", Input)
         if not box.value:
             box.remove_class("-shown")
+            box.display = False
         self.query_one(UsersTable).focus()
 
     def action_back(self) -> None:
@@ -264,6 +267,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
             return
         box.value = ""
         box.remove_class("-shown")
+        box.display = False
         self.filter_text = ""
         self.query_one(UsersTable).focus()
 
