@@ -233,7 +233,7 @@ async def test_results_lead_with_the_summary_and_the_next_step(moto: MotoServer)
         assert "ctrl+z" in body[2]
         assert "aiko.lind" in "\n".join(body[3:])
         bar = main.query_one("#run-counts", Static)
-        assert text_of(bar) == "1 done. ctrl+z undoes this run"
+        assert text_of(bar) == "1 done · ctrl+z undoes this run"
 
 
 async def test_undo_with_nothing_to_undo_offers_no_apply(moto: MotoServer) -> None:
@@ -246,3 +246,15 @@ async def test_undo_with_nothing_to_undo_offers_no_apply(moto: MotoServer) -> No
         shown = [b.binding.key for b in screen.active_bindings.values()
                  if b.binding.show and b.enabled]
         assert "a" not in shown and "escape" in shown
+
+
+def test_a_cancelled_run_summary_fits_80_columns_with_the_next_step() -> None:
+    from mfa_tui.core.run_result import RunResult, StepResult
+    from mfa_tui.tui.screens.enforcement_run import result_summary
+
+    steps = tuple([StepResult("attach", f"u{i}", "done") for i in range(3812)]
+                  + [StepResult("attach", f"s{i}", "skipped") for i in range(1875)]
+                  + [StepResult("attach", "f", "failed", "AccessDenied")])
+    summary = result_summary(RunResult("r1", "apply", steps, cancelled=True))
+    assert summary == "Cancelled: 3812 done, 1 failed, 1875 skipped · a finishes · ctrl+z undoes"
+    assert len(summary) <= 78  # the run line: 80 columns less its padding

@@ -155,7 +155,7 @@ async def test_q_during_a_run_asks_then_cancels_between_users_and_summarises(
         assert isinstance(main, MainScreen)
         await pilot.press("N", "a")
         await until(pilot, lambda: getattr(app.screen, "request", None) is not None)
-        moto.faults.add_latency(1.0, actions="AttachUserPolicy")  # a run that takes a while
+        moto.faults.add_latency(3.0, actions="AttachUserPolicy")  # a run that takes a while
         await pilot.press(*"123456789012", "enter")
         await until(pilot, lambda: moto.faults.count("AttachUserPolicy") >= 2)
         await pilot.press("q")
@@ -171,7 +171,7 @@ async def test_q_during_a_run_asks_then_cancels_between_users_and_summarises(
     assert app.return_value == 1  # users were left undone: the exit code says so
     printed = capsys.readouterr()
     summary = printed.out + printed.err  # printed once the TUI is gone
-    assert "Cancelled: " in summary and "a finishes the run" in summary
+    assert "Cancelled: " in summary and "a finishes" in summary
 
 
 async def test_ctrl_q_in_the_enrollment_asks_then_deletes_the_device(

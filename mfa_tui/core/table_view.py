@@ -70,3 +70,11 @@ def select_rows(
     key = _sort_keys().get(sort, _sort_keys()["user"])
     rows.sort(key=key, reverse=reverse)
     return rows
+
+
+def empty_text(filter_text: str, view: View) -> str:
+    """Why the table shows no row (a filter without a match, or an empty view)."""
+    if filter_text:
+        return (f"No user matches “{filter_text}” here: Esc clears the filter, f changes the "
+                "view.")
+    return f"No user in this view ({view.value})."

@@ -67,11 +67,10 @@ def result_summary(result: RunResult) -> str:
              if result.count(o)]
     counts = ", ".join(parts) or "nothing"
     if result.cancelled:
-        return f"Cancelled: {counts}. a finishes the run · ctrl+z undoes it"
+        return f"Cancelled: {counts} · a finishes · ctrl+z undoes"
     if result.failed:
-        return f"{counts}. Failed users stay marked: a retries · ctrl+z undoes"
-    return f"{counts}. ctrl+z undoes this run" if result.run_id else f"{counts}."
-
+        return f"{counts} · a retries the failed · ctrl+z undoes"
+    return f"{counts} · ctrl+z undoes this run" if result.run_id else f"{counts}."
 
 class EnforcementRunner(WorkerErrorPath):
     """Opens previews and runs what was confirmed; draws the run bar."""

@@ -16,18 +16,19 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import get_current_worker
 
+from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 from mfa_tui.core.inventory_merge import confirmed_record, replaces_shown
 from mfa_tui.core.models import Inventory
 from mfa_tui.core.report_snapshot import ReportSnapshot, provisional_inventory
-from mfa_tui.core.table_view import View, select_rows
+from mfa_tui.core.table_view import View, empty_text, select_rows
 from mfa_tui.core.text import enroll_note
 from mfa_tui.tui.base import WorkerErrorPath
-from mfa_tui.tui.screens.enforcement_run import EnforcementRunner
+from mfa_tui.tui.screens.enforcement_run import EnforcementRunner, result_summary
 from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.screens.user_detail import UserDetailScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
 from mfa_tui.tui.widgets.keys_footer import KeysFooter
-from mfa_tui.tui.widgets.users_table import COLUMNS, UsersTable
+from mfa_tui.tui.widgets.users_table import UsersTable
 
 log = logging.getLogger(__name__)
 
@@ -206,17 +207,13 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         users = self.inventory.users if self.inventory else ()
         rows = select_rows(users, text=self.filter_text, view=self.view,
                            sort=table.sort_key, reverse=table.sort_reverse)
-        table.empty_text = "" if self.inventory is None else (
-            f"No user matches “{self.filter_text}” here: Esc clears the filter, f changes the "
-            "view." if self.filter_text else f"No user in this view ({self.view.value}).")
+        table.empty_text = "" if self.inventory is None else empty_text(self.filter_text,
+                                                                        self.view)
         table.set_rows(rows, self.marks)
         self.query_one(AccountHeader).view_line = self._view_line(len(rows))
 
     def _view_line(self, shown: int) -> str:
-        table = self.query_one(UsersTable)
-        label = next(c.label for c in COLUMNS if c.key == table.sort_key) or "verdict"
-        parts = [f"{self.view.value} ({shown})",
-                 f"sort {label} {'▼' if table.sort_reverse else '▲'}"]
+        parts = [f"{self.view.value} ({shown})", self.query_one(UsersTable).sort_text]
         if self.filter_text:
             parts.append(f"filter “{self.filter_text}”" + ("" if shown else ": no match"))
         if self.marks:
@@ -359,7 +356,6 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     @property
     def runner(self) -> EnforcementRunner:
-        """The widget that previews and runs enforcement."""
         return self.query_one(EnforcementRunner)
 
     def action_preview(self) -> None:
@@ -391,8 +387,6 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     @on(EnforcementRunner.Ended)
     def run_ended(self, message: EnforcementRunner.Ended) -> None:
-        from mfa_tui.tui.screens.enforcement_run import result_summary
-
         self.marks = message.left  # failed users stay marked for a retry
         if self.runner.quit_after:
             self.app.exit(message.result.exit_code, message=result_summary(message.result))
@@ -401,9 +395,9 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         self.action_refresh()
 
     @on(EnforcementRunner.Failed)
-    def run_failed(self) -> None:
+    def run_failed(self, message: EnforcementRunner.Failed) -> None:
         if self.runner.quit_after:
-            self.app.exit(1)
+            self.app.exit(EXIT_ERROR, message=message.message)
             return
         self.action_refresh()
 

@@ -243,6 +243,12 @@ class UsersTable(ScrollView, can_focus=True):
     def watch_sort_key(self) -> None:
         self.refresh()
 
+    @property
+    def sort_text(self) -> str:
+        """The sort, for the status line (a narrow table may not show the column)."""
+        label = next(c.label for c in COLUMNS if c.key == self.sort_key) or "verdict"
+        return f"sort {label} {'▼' if self.sort_reverse else '▲'}"
+
     def cycle_sort(self) -> None:
         """Sort by the next column, ascending."""
         order = list(SORT_KEYS)
