@@ -45,10 +45,14 @@ def test_enforcement_preview(snap_compare, moto, size, state_home) -> None:
     async def before(pilot: Pilot[int]) -> None:
         await _filled(pilot)
         await pilot.press("N", "a")
-        for _ in range(200):
-            if getattr(pilot.app.screen, "request", None) is not None:
-                break
-            await pilot.pause(0.05)
+        def settled() -> bool:  # the plan is shown, the field focused, the footer redrawn
+            screen = pilot.app.screen
+            keys = {getattr(k, "key", "") for k in screen.query("FooterKey")}
+            return (getattr(screen, "request", None) is not None
+                    and pilot.app.focused is screen.query_one("#confirm")
+                    and "pageup" in keys and "a" not in keys)
+
+        await until(pilot, settled)
         await pilot.pause()
 
     assert snap_compare(_app(moto), terminal_size=size, run_before=before)
