@@ -141,7 +141,7 @@ async def test_cancel_half_way_then_apply_again_finishes(moto) -> None:
         await until(pilot, lambda: moto.faults.count("AttachUserPolicy") >= 2)
         await pilot.press("escape")  # cancels the run between users
         # Esc handled: the run's cancel event is set (the worker checks it between users).
-        await until(pilot, lambda: main._cancel is not None and main._cancel.is_set())
+        await until(pilot, lambda: main.runner.cancel_requested)
         gate.set()  # the calls in flight finish and are journaled; the rest are skipped
         await results_shown(pilot)
         first = directly_attached(moto)

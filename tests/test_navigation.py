@@ -155,7 +155,8 @@ async def test_q_during_a_run_asks_then_cancels_between_users_and_summarises(
         assert isinstance(main, MainScreen)
         await pilot.press("N", "a")
         await until(pilot, lambda: getattr(app.screen, "request", None) is not None)
-        moto.faults.add_latency(3.0, actions="AttachUserPolicy")  # a run that takes a while
+        # The attaches wait at the server until the quit is in: the run cannot end first.
+        gate = moto.faults.hold(actions="AttachUserPolicy")
         await pilot.press(*"123456789012", "enter")
         await until(pilot, lambda: moto.faults.count("AttachUserPolicy") >= 2)
         await pilot.press("q")
@@ -165,6 +166,8 @@ async def test_q_during_a_run_asks_then_cancels_between_users_and_summarises(
         await pilot.press("n")  # not now: the run goes on
         assert isinstance(app.screen, MainScreen) and main.runner.running
         await pilot.press("q", "y")
+        await until(pilot, lambda: main.runner.cancel_requested)
+        gate.set()  # the calls in flight finish; the rest are skipped
         await until(pilot, lambda: app.return_code is not None)
         marked = len(main.marks)
     assert marked > 10, "the run stopped between users: those it did not reach stay marked"

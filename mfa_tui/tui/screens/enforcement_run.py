@@ -113,6 +113,11 @@ class EnforcementRunner(WorkerErrorPath):
         """A run is in flight (and not yet cancelled)."""
         return self._cancel is not None
 
+    @property
+    def cancel_requested(self) -> bool:
+        """A run is in flight and was told to stop between users."""
+        return self._cancel is not None and self._cancel.is_set()
+
     def open_preview(self, users: tuple[str, ...], *, kind: Kind = "apply",
                      confirm: bool = False) -> None:
         """The preview of an apply for ``users`` (or of the undo of the last run)."""
