@@ -27,10 +27,16 @@ def test_the_warnings_are_on_screen_beside_the_confirmation_field(
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
     term = terminal([installed_cli(), "--demo"], size=(80, 24), env=env)
     term.wait_for("[DEMO]", timeout=30)
-    term.wait_for("non-compliant", timeout=30)
-    term.send_keys("f", "f", "N", "a")
-    screen = term.wait_for("type the account id", timeout=30)
-    words = one_line(screen)
+    term.wait_for("· devices ", timeout=30)  # the complete read, not the report's table
+    term.send_keys("f", "f")
+    term.wait_for("non-compliant (15)", timeout=10)
+    term.send_keys("N", "a")
+    def confirmation_drawn(screen: str) -> bool:  # the frame with the field and its footer
+        words = one_line(screen)
+        return "type the account id" in words and "PgUp/PgDn Scroll" in words \
+            and "Esc backs out" in words
+
+    words = one_line(term.wait_for(confirmation_drawn, timeout=30))
     assert "11 to enforce · 4 already enforced · 0 excluded" in words
     assert "! Access keys used in the last 90 days" in words and "(4 users)" in words
     assert "Esc backs out" in words and "PgUp/PgDn Scroll" in words
