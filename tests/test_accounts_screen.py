@@ -131,6 +131,33 @@ async def test_enter_opens_the_account_and_escape_returns_as_it_was(moto: MotoSe
         assert table.current is not None and table.current.account.id == DEV
 
 
+async def test_q_quits_from_the_accounts_screen_only(moto: MotoServer) -> None:
+    """The accounts screen is the top in organization mode: `q` quits there; on an account's
+    users screen `q` is not offered and does nothing (Esc goes back, ctrl+q still quits)."""
+    async with running(moto) as (app, pilot, screen):
+        assert "q" in shown_keys(app)
+        table = screen.query_one(AccountsTable)
+        table.move_cursor(row=ids(screen).index(DEV))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen)
+                    and app.screen.inventory is not None)
+        assert "q" not in shown_keys(app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.return_code is None
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.press("q")
+        await until(pilot, lambda: app.return_code is not None)
+        assert app.return_code == 0
+
+
+def shown_keys(app: MfaTuiApp) -> list[str]:
+    """The keys the current screen's footer offers."""
+    return [b.binding.key for b in app.screen.active_bindings.values()
+            if b.binding.show and b.enabled]
+
+
 async def test_attach_in_an_opened_account_acts_there_only(moto: MotoServer) -> None:
     async with running(moto) as (app, pilot, screen):
         table = screen.query_one(AccountsTable)

@@ -345,7 +345,8 @@ def test_quitting_the_app_from_the_enrollment_screen_deletes_the_device(
     terminal: Any, moto: MotoServer, tmp_path: Path, how: str
 ) -> None:
     """`e` on the main screen, then the whole app quits (ctrl+q, or the palette's Quit)
-    while the QR code shows: the device the screen created goes too."""
+    while the QR code shows: it asks first (issue 17), and once confirmed the device the
+    screen created goes too."""
     iam = moto.client("iam")
     iam.create_user(UserName="bob")
     iam.create_login_profile(UserName="bob", Password="Correct-Horse-1")
@@ -364,5 +365,8 @@ def test_quitting_the_app_from_the_enrollment_screen_deletes_the_device(
         term.type("Quit")
         term.wait_for("Quit the application", timeout=10)
         term.send_keys("Enter")
+    term.wait_for("Quit mfa-tui?", timeout=10)
+    assert unassigned(iam) == ["arn:aws:iam::123456789012:mfa/bob"]  # nothing yet: it asks
+    term.send_keys("y")
     term.wait_exit(timeout=30)
     assert unassigned(iam) == [] and iam.list_mfa_devices(UserName="bob")["MFADevices"] == []

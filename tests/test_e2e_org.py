@@ -27,9 +27,11 @@ def test_demo_org_drills_into_an_account_and_back_at_80x24(
     term.wait_for(lambda s: "(1)" in s and "example-corp-staging" not in s, timeout=10)
     term.send_keys("Enter")  # the dev account's users screen, through its role
     screen = term.wait_for(lambda s: "kai.ito" in s and "devices" in s, timeout=30)
-    # The header names the role session in that account (at 80 columns, since the root MFA
-    # joined the header, the ARN is cut after "assum…": an sts ARN is an assumed role's).
-    assert "arn:aws:sts::210987654321:assum" in screen
+    # The header names the caller in that account: an STS session of the member account,
+    # not the management caller (at 80 columns, after the [DEMO] badge and the root MFA, the
+    # ARN is cut inside the account id it repeats).
+    assert "[DEMO] example-corp-dev 210987654321" in screen
+    assert "as arn:aws:sts::2109876543" in screen
     assert "admin.breakglass" not in screen  # the management account's users stay there
     term.send_keys("Escape")
     screen = term.wait_for(lambda s: "organization o-exmpl2026ab" in s, timeout=10)

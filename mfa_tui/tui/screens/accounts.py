@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,21 +18,20 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.widgets import Input
+from textual.worker import get_current_worker
 
 from mfa_tui.core.org_models import AccountResult, Organization
 from mfa_tui.core.org_view import SORT_KEYS, AccountView, select_accounts, totals
+from mfa_tui.tui.base import WorkerErrorPath
 from mfa_tui.tui.widgets.accounts_table import AccountsTable
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 from mfa_tui.tui.widgets.org_header import OrgHeader
-
-if TYPE_CHECKING:
-    from mfa_tui.tui.app import MfaTuiApp
 
 log = logging.getLogger(__name__)
 
 
-class AccountsScreen(Screen[None]):
+class AccountsScreen(WorkerErrorPath, Screen[None]):
     """Every account of the organization; the read runs in an exclusive worker."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,8 +43,14 @@ class AccountsScreen(Screen[None]):
                 tooltip="Sort by the next column (click a header to sort by it)"),
         Binding("r", "refresh", "Refresh", id="refresh-accounts",
                 tooltip="Read every account again now"),
+        # The top screen in organization mode: `q` quits here (asking first while a run or an
+        # enrollment is in flight), as on the single-account main screen.
+        Binding("q", "app.quit", "Quit", id="quit",
+                tooltip="Leave mfa-tui (asks first while a run or an enrollment is in flight)"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
+    WORKER_DOING: ClassVar[dict[str, str]] = {"org": "reading the organization",
+                                              "org-cache": "reading the cached organization"}
 
     view: reactive[AccountView] = reactive(AccountView.ALL)
     filter_text: reactive[str] = reactive("")
@@ -77,17 +82,17 @@ class AccountsScreen(Screen[None]):
         yield Input(placeholder="filter accounts by name or id — Enter keeps it, Esc clears",
                     id="filter")
         yield AccountsTable(id="accounts")
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(AccountsTable).focus()
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
-        self.query_one(OrgHeader).profile = "DEMO" if app.demo else app.profile_label
+        app = self.mfa_app
+        self.query_one(OrgHeader).profile = app.connection_label()
         self.load_cached()
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        app = self.mfa_app
         app.unbind_account()  # back from an account's users screen
         self.query_one(AccountsTable).focus()
 
@@ -98,7 +103,7 @@ class AccountsScreen(Screen[None]):
         from mfa_tui.state.inventory_cache import load_cached
         from mfa_tui.state.org_cache import load_org
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        app = self.mfa_app
         org = load_org(app.options.connection_key())
         if org is None or get_current_worker().is_cancelled:
             return
@@ -118,7 +123,7 @@ class AccountsScreen(Screen[None]):
         from mfa_tui.state.inventory_cache import save_cached
         from mfa_tui.state.org_cache import save_org
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        app = self.mfa_app
         worker = get_current_worker()
         session = app.org_session()
         org = session.organization(fresh=True)
@@ -173,13 +178,9 @@ class AccountsScreen(Screen[None]):
         self.query_one(OrgHeader).busy = False
         self._redraw()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state != WorkerState.ERROR or event.worker.group != "org":
+    def worker_failed(self, group: str, message: str) -> None:
+        if group != "org":  # the cache is best effort: the fresh read follows
             return
-        from mfa_tui.aws.errors import explain
-
-        error = event.worker.error
-        message = explain(error) if error else "Reading the organization failed."
         header = self.query_one(OrgHeader)
         header.busy = False
         header.error = f"Could not read the organization: {message} Press r to try again."
@@ -188,12 +189,12 @@ class AccountsScreen(Screen[None]):
 
     def connection_switched(self) -> None:
         """Another caller (profile switch): forget every row, then read the organization."""
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        app = self.mfa_app
         self.organization = None
         self.results = {}
         header = self.query_one(OrgHeader)
         header.organization, header.caller, header.error = "", "", ""
-        header.profile = app.profile_label
+        header.profile = app.connection_label()
         self._redraw()
         self.load_cached()
         self.action_refresh()
@@ -276,6 +277,6 @@ class AccountsScreen(Screen[None]):
             return
         from mfa_tui.tui.screens.main import MainScreen
 
-        app: MfaTuiApp = self.app  # type: ignore[assignment]
+        app = self.mfa_app
         app.bind_account(result.account.id)
         self.app.push_screen(MainScreen())

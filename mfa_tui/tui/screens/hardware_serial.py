@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from mfa_tui.core.mfa_kinds import check_hardware_serial
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 
 class HardwareSerialScreen(ModalScreen[str | None]):
@@ -29,6 +30,7 @@ class HardwareSerialScreen(ModalScreen[str | None]):
                          "Enter (the virtual device this screen created is deleted).")
             yield Input(placeholder="GAHT12345678", max_length=256, id="hardware-serial")
             yield Static("", id="hardware-serial-problem", classes="dialog-message")
+        yield KeysFooter()
 
     @on(Input.Submitted, "#hardware-serial")
     def submit(self, event: Input.Submitted) -> None:

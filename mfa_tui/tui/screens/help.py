@@ -15,6 +15,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
+
 if TYPE_CHECKING:
     from typing import Any
 
@@ -111,6 +113,7 @@ class HelpScreen(ModalScreen[None]):
             closer = next((k for k, d in self.everywhere if d == "Help"), "?")
             yield Static(help_text(self.title_text, self.own, self.everywhere, closer),
                          id="help-keys")
+        yield KeysFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -62,7 +62,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
                 tooltip="Attach the enforcement policy to the marked users, after confirmation"),
         Binding("ctrl+z", "undo_last", "Undo last run", show=False, id="undo-last",
                 tooltip="Reverse the attachments of the last enforcement run (confirmed)"),
-        Binding("q", "app.quit", "Quit", id="quit",
+        Binding("q", "quit_top", "Quit", id="quit",
                 tooltip="Leave mfa-tui (asks first while a run or an enrollment is in flight)"),
         Binding("ctrl+c", "cancel_run", "Cancel run", show=False, priority=True),
         Binding("escape", "back", "Clear filter", show=False),
@@ -253,6 +253,16 @@ class MainScreen(WorkerErrorPath, Screen[None]):
             box.remove_class("-shown")
             box.display = False
         self.query_one(UsersTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `q` quits from the top screen only: bound to a member account, this screen sits on
+        # the accounts screen (Esc goes back there; ctrl+q still quits from anywhere).
+        if action == "quit_top":
+            return self.mfa_app.bound_account is None
+        return True
+
+    async def action_quit_top(self) -> None:
+        await self.mfa_app.action_quit()
 
     def action_back(self) -> None:
         """Esc: cancel a run in flight first, else clear the filter (this is the top screen)."""

@@ -15,7 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+
+from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from mfa_tui.core.plan_models import Plan
@@ -36,7 +38,7 @@ class TerraformFileModal(ModalScreen[str | None]):
             yield Static("Write this plan as a Terraform configuration to (Enter writes, "
                          "Esc backs out):", id="terraform-label", classes="dialog-title")
             yield Input(value=DEFAULT_FILE, id="terraform-file")
-        yield Footer()
+        yield KeysFooter()
 
     @on(Input.Submitted, "#terraform-file")
     def submitted(self, event: Input.Submitted) -> None:
