@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mfa_tui.engine.connect import Connector
     from mfa_tui.engine.org import OrgSession
     from mfa_tui.engine.prefetch import Prefetch
+    from mfa_tui.tui.base import MfaApp
 
 
 class MfaTuiApp(App[int]):
@@ -301,3 +302,8 @@ class _BoundAccount:
             if self._conn is None:
                 self._conn = self.app.org_session().connection(self.account)
             return self._conn
+
+
+def _implements_the_screens_interface(app: MfaTuiApp) -> MfaApp:
+    """For mypy: the app is what screens see through ``tui/base.mfa_app`` (never called)."""
+    return app

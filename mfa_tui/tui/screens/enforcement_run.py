@@ -24,7 +24,7 @@ from mfa_tui.tui.widgets.run_progress import RunProgress
 
 if TYPE_CHECKING:
     from mfa_tui.core.run_result import Progress, RunResult
-    from mfa_tui.tui.app import MfaTuiApp
+    from mfa_tui.tui.base import MfaApp
 
 #: Per-user steps and whether they leave the user enforced.
 _ENFORCES = {"attach": True, "add-to-group": True, "detach": False, "remove-from-group": False}
@@ -45,7 +45,7 @@ class RunFinished(Message, bubble=False):
     request: RunRequest
 
 
-def run_request(app: MfaTuiApp, request: RunRequest, post: Callable[[Message], Any],
+def run_request(app: MfaApp, request: RunRequest, post: Callable[[Message], Any],
                 cancel: threading.Event) -> None:
     """The worker: run the engine and post each step and the result."""
     from mfa_tui.engine.runs import apply_plan, undo_run

@@ -221,16 +221,15 @@ class EnrollFlow(WorkerErrorPath):
     def refresh_below(self, user: str) -> None:
         """Read the user live so the screen below the enrollment updates their row in place."""
         from mfa_tui.aws.user_detail import load_user_detail
-        from mfa_tui.tui.screens.user_detail import UserDetailScreen
+        from mfa_tui.tui.messages import UserConfirmed
 
-        app = self.mfa_app
-        detail = load_user_detail(app.connection(), user)
-        own = self.screen
+        detail = load_user_detail(self.mfa_app.connection(), user)
+        app, own = self.app, self.screen
         stack = app.screen_stack
         below = stack[stack.index(own) - 1] if own in stack and stack.index(own) > 0 else None
         target = below if below is not None else app.screen
         if target is not own:
-            target.post_message(UserDetailScreen.Confirmed(detail))
+            target.post_message(UserConfirmed(detail))
 
     def worker_failed(self, group: str, message: str) -> None:
         if group == "discard":

@@ -23,6 +23,7 @@ from mfa_tui.core.report_snapshot import ReportSnapshot, provisional_inventory
 from mfa_tui.core.table_view import View, empty_text, select_rows
 from mfa_tui.core.text import enroll_note
 from mfa_tui.tui.base import WorkerErrorPath
+from mfa_tui.tui.messages import UserConfirmed
 from mfa_tui.tui.screens.enforcement_run import EnforcementRunner, result_summary
 from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.screens.user_detail import UserDetailScreen
@@ -309,8 +310,8 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         self.query_one(UsersTable).sort_by(event.column)
         self._redraw()
 
-    @on(UserDetailScreen.Confirmed)
-    def user_confirmed(self, message: UserDetailScreen.Confirmed) -> None:
+    @on(UserConfirmed)
+    def user_confirmed(self, message: UserConfirmed) -> None:
         """A user read live replaces their row, in place (the cursor and marks stay)."""
         if self.inventory is None:
             return

@@ -24,7 +24,7 @@ from mfa_tui.tui.base import WorkerErrorPath
 from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
-    from mfa_tui.tui.app import MfaTuiApp
+    from mfa_tui.tui.base import MfaApp
 
 Source = Literal["demo", "chain", "keyring", "aws"]
 _SOURCE_TEXT = {"demo": "", "chain": "", "keyring": "keyring profile",
@@ -143,7 +143,7 @@ class ProfilePickerScreen(WorkerErrorPath, ModalScreen["ProfileChoice | None"]):
         self.dismiss(None)
 
 
-def switch_to(app: MfaTuiApp, choice: ProfileChoice | None) -> None:
+def switch_to(app: MfaApp, choice: ProfileChoice | None) -> None:
     """Connect the app to ``choice`` (None or the active profile: nothing to do)."""
     if choice is None or choice.is_active(app.profile_label, app.options.demo):
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,7 +10,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -19,6 +17,7 @@ from mfa_tui.core.models import UserRecord
 from mfa_tui.core.text import enroll_note
 from mfa_tui.core.user_detail import UserDetail, check_lines
 from mfa_tui.tui.base import WorkerErrorPath
+from mfa_tui.tui.messages import UserConfirmed
 from mfa_tui.tui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -42,12 +41,6 @@ class UserDetailScreen(WorkerErrorPath, Screen[None]):
         Binding("D", "remove_device", "Remove device", id="remove-device",
                 tooltip="Lost device: deactivate and delete it (type the user's name)"),
     ]
-
-    @dataclass
-    class Confirmed(Message):
-        """The user was read live; the main screen updates the row in place."""
-
-        detail: UserDetail
 
     def __init__(self, user: UserRecord) -> None:
         super().__init__()
@@ -76,7 +69,7 @@ class UserDetailScreen(WorkerErrorPath, Screen[None]):
 
     def _reload_if(self, changed: object) -> None:
         if changed:
-            self.action_reload()  # the row below updates too (Confirmed)
+            self.action_reload()  # the row below updates too (UserConfirmed)
 
     def action_enroll(self) -> None:
         from mfa_tui.tui.screens.enroll import EnrollScreen
@@ -113,10 +106,10 @@ class UserDetailScreen(WorkerErrorPath, Screen[None]):
         from mfa_tui.aws.user_detail import load_user_detail
 
         detail = load_user_detail(self.mfa_app.connection(), self.user.user)
-        self.post_message(self.Confirmed(detail))
+        self.post_message(UserConfirmed(detail))
 
-    @on(Confirmed)
-    def show_detail(self, message: Confirmed) -> None:
+    @on(UserConfirmed)
+    def show_detail(self, message: UserConfirmed) -> None:
         self.detail = message.detail
         text = Text()
         for line in check_lines(message.detail, datetime.now(UTC)):
@@ -127,7 +120,7 @@ class UserDetailScreen(WorkerErrorPath, Screen[None]):
         # Let the screen below update its row (the stack is ours: it is the main screen).
         for screen in self.app.screen_stack:
             if screen is not self:
-                screen.post_message(self.Confirmed(message.detail))
+                screen.post_message(UserConfirmed(message.detail))
 
     def worker_failed(self, group: str, message: str) -> None:
         self.query_one("#detail-body", Static).update(Text(message, style="bold"))
