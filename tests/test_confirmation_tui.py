@@ -37,13 +37,13 @@ ACCOUNT = "123456789012"
 
 @asynccontextmanager
 async def started(moto: MotoServer, seen: list[Message] | None = None, *, demo: bool = False,
-                  ) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int], MainScreen]]:
+                  size: tuple[int, int] = (80, 24)) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int], MainScreen]]:
     seed_account(60)
     # --demo's labels on the harness's server (the embedded demo server is the e2e's part)
     options = GlobalOptions(endpoint_url=moto.url, demo=demo)
     app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), demo=demo,
                     options=options, refresh_interval=0)
-    async with app.run_test(size=(80, 24), message_hook=seen.append if seen is not None
+    async with app.run_test(size=size, message_hook=seen.append if seen is not None
                             else None) as pilot:
         await until(pilot, lambda: loaded(app))
         main = app.screen
@@ -59,9 +59,10 @@ def text_of(widget: Static) -> str:
     return str(widget.render())
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
 async def test_the_confirmation_keeps_counts_and_every_warning_beside_the_field(
-        moto: MotoServer) -> None:
-    async with started(moto) as (app, pilot, _main):
+        moto: MotoServer, size: tuple[int, int]) -> None:
+    async with started(moto, size=size) as (app, pilot, _main):
         await pilot.press("f", "f", "N", "a")
         screen = app.screen
         assert isinstance(screen, EnforcePreviewScreen)
@@ -77,8 +78,9 @@ async def test_the_confirmation_keeps_counts_and_every_warning_beside_the_field(
         for warning in plan.warnings:  # every warning, whole, with its user count
             assert " ".join(warning.message.split()) in said
             assert f"({len(warning.users)} users)" in said
-        # on the same 80x24 screen as the field, above it, and not clipped
-        assert summary.region.height >= summary.virtual_size.height > 1
+        # on the same screen as the field (80x24, and 60x20), above it, and not clipped
+        needed = summary.get_content_height(screen.size, app.size, summary.content_region.width)
+        assert summary.content_region.height >= needed > 1
         assert screen.region.contains_region(summary.region)
         assert summary.region.bottom <= field.region.y
         assert screen.region.contains_region(field.region)
