@@ -25,6 +25,7 @@ from mfa_tui.core.org_models import AccountResult, Organization
 from mfa_tui.core.org_view import SORT_KEYS, AccountView, select_accounts, totals
 from mfa_tui.tui.base import WorkerErrorPath
 from mfa_tui.tui.widgets.accounts_table import AccountsTable
+from mfa_tui.tui.widgets.filter_box import FilterBox
 from mfa_tui.tui.widgets.keys_footer import KeysFooter
 from mfa_tui.tui.widgets.org_header import OrgHeader
 
@@ -79,8 +80,8 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield OrgHeader(id="org-header")
-        yield Input(placeholder="filter accounts by name or id — Enter keeps it, Esc clears",
-                    id="filter")
+        yield FilterBox(placeholder="filter accounts by name or id — Enter keeps it, Esc clears",
+                        id="filter")
         yield AccountsTable(id="accounts")
         yield KeysFooter()
 
@@ -222,9 +223,7 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
     # -- actions ----------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.add_class("-shown")
-        self.set_focus(box)
+        self.query_one(FilterBox).open()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -232,15 +231,11 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
-        box = self.query_one("#filter", Input)
-        if not box.value:
-            box.remove_class("-shown")
+        self.query_one(FilterBox).keep()
         self.query_one(AccountsTable).focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.remove_class("-shown")
+        self.query_one(FilterBox).clear()
         self.filter_text = ""
         self.query_one(AccountsTable).focus()
 

@@ -28,6 +28,7 @@ from mfa_tui.tui.screens.enforcement_run import EnforcementRunner, result_summar
 from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.screens.user_detail import UserDetailScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
+from mfa_tui.tui.widgets.filter_box import FilterBox
 from mfa_tui.tui.widgets.keys_footer import KeysFooter
 from mfa_tui.tui.widgets.users_table import UsersTable
 
@@ -93,7 +94,8 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield AccountHeader(id="account-header")
-        yield Input(placeholder="filter users by name — Enter keeps it, Esc clears", id="filter")
+        yield FilterBox(placeholder="filter users by name — Enter keeps it, Esc clears",
+                        id="filter")
         yield UsersTable(id="users")
         yield EnforcementRunner(id="runner")
         yield KeysFooter()
@@ -235,13 +237,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
     # -- actions ----------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        # Shown and focused now, not on the next idle (a class applies with the next style
-        # update, and a hidden field cannot take the focus): keys typed right after `/` (a
-        # paste, a fast typist over SSH) must land in the filter, not trigger `e` or `f`.
-        box.add_class("-shown")
-        box.display = True
-        self.set_focus(box)
+        self.query_one(FilterBox).open()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -249,10 +245,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
-        box = self.query_one("#filter", Input)
-        if not box.value:
-            box.remove_class("-shown")
-            box.display = False
+        self.query_one(FilterBox).keep()
         self.query_one(UsersTable).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -269,13 +262,11 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         """Esc: cancel a run in flight first, else clear the filter (this is the top screen)."""
         if self.action_cancel_run():
             return
-        box = self.query_one("#filter", Input)
-        if self.mfa_app.bound_account is not None and not box.value and not box.has_class("-shown"):
+        box = self.query_one(FilterBox)
+        if self.mfa_app.bound_account is not None and not box.in_use:
             self.app.pop_screen()  # organization mode: back to the accounts screen
             return
-        box.value = ""
-        box.remove_class("-shown")
-        box.display = False
+        box.clear()
         self.filter_text = ""
         self.query_one(UsersTable).focus()
 
