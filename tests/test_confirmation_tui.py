@@ -37,7 +37,8 @@ ACCOUNT = "123456789012"
 
 @asynccontextmanager
 async def started(moto: MotoServer, seen: list[Message] | None = None, *, demo: bool = False,
-                  size: tuple[int, int] = (80, 24)) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int], MainScreen]]:
+                  size: tuple[int, int] = (80, 24),
+                  ) -> AsyncIterator[tuple[MfaTuiApp, Pilot[int], MainScreen]]:
     seed_account(60)
     # --demo's labels on the harness's server (the embedded demo server is the e2e's part)
     options = GlobalOptions(endpoint_url=moto.url, demo=demo)
