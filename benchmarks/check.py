@@ -10,7 +10,12 @@ machine). Prints each side's median and spread and the ratio of the medians (tar
 
 The `aws` CLI is found on PATH (a pyenv shim is resolved to the real script, so its shell
 start-up is not counted against it). The first run of each is a warm-up and not counted
-(mfa-tui writes its botocore model cache then; the page cache is warm for both).
+(mfa-tui writes its botocore model cache then; the page cache is warm for both). Both run
+with compiled bytecode, as installed programs do: ``PYTHONDONTWRITEBYTECODE`` (set on some
+of these machines) is dropped and ``PYTHONPYCACHEPREFIX`` points into the run's temporary
+folder, so each side's modules are compiled once, in its warm-up, and nothing is written
+into the source tree. The load average is printed before and after: on a shared machine
+a ratio is only as good as the quiet it was taken in.
 """
 
 from __future__ import annotations
@@ -60,6 +65,10 @@ def spread(values: list[float]) -> str:
             f"min {min(values):.3f} s, max {max(values):.3f} s")
 
 
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=15, help="counted runs of each (15)")
@@ -72,7 +81,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = parse_args(argv)
     with demo_server(args.users, in_process=False) as url, \
             tempfile.TemporaryDirectory() as home:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("AWS_") and k not in ("PYTHONDONTWRITEBYTECODE",
+                                                         "PYTHONPYCACHEPREFIX")}
         env.update({
             "AWS_ACCESS_KEY_ID": "testing",  # moto accepts anything; never real credentials
             "AWS_SECRET_ACCESS_KEY": "testing",
@@ -82,12 +93,13 @@ def main(argv: Iterable[str] | None = None) -> int:
             "XDG_STATE_HOME": os.path.join(home, "state"),
             "XDG_CACHE_HOME": os.path.join(home, "cache"),
             "MFA_TUI_NO_PREFETCH": "1",
+            "PYTHONPYCACHEPREFIX": os.path.join(home, "pycache"),
         })
         ours = [str(VENV_BIN / "mfa-tui"), "--endpoint-url", url, "check", args.user]
         theirs = [*aws_cli(), "--endpoint-url", url, "iam", "list-mfa-devices",
                   "--user-name", args.user]
         print(f"moto demo account ({args.users} users) at {url}; {args.runs} runs each, "
-              "alternating, after one warm-up each")
+              f"alternating, after one warm-up each; load average {load()}")
         print(f"  mfa-tui: {' '.join(ours[1:])}")
         print(f"  aws:     {' '.join(theirs)}")
         timed(ours, env)
@@ -98,6 +110,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             pair = [(ours, mine), (theirs, aws)]
             for command, into in pair if i % 2 == 0 else reversed(pair):
                 into.append(timed(command, env))
+    print(f"load average now {load()}")
     ratio = statistics.median(mine) / statistics.median(aws)
     ratios = sorted(m / a for m, a in zip(mine, aws, strict=True))
     print(f"mfa-tui check:         {spread(mine)}")

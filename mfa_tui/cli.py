@@ -9,13 +9,13 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from mfa_tui import __version__
 from mfa_tui.engine.connect import GlobalOptions, make_connector
-from mfa_tui.engine.launch_options import GLOBAL_OPTIONS
+from mfa_tui.engine.launch_options import GLOBAL_OPTIONS, command_of
 
 if TYPE_CHECKING:
     import subprocess
@@ -84,16 +84,7 @@ def _options(args: argparse.Namespace) -> GlobalOptions:
                             for option in GLOBAL_OPTIONS})
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (global options, then an optional command)."""
-    parser = argparse.ArgumentParser(
-        prog="mfa-tui",
-        description="Get an AWS account to IAM.5 (MFA for every console user) and keep it there.",
-    )
-    parser.add_argument("--version", action="version", version=f"mfa-tui {__version__}")
-    _add_global_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_report(sub: Any) -> None:
     report = sub.add_parser("report", help="inventory, non-interactive")
     report.add_argument("--format", choices=("table", "json", "csv"), default="table")
     report.add_argument("--non-compliant", action="store_true",
@@ -104,20 +95,31 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--exit-code", action="store_true",
                         help="exit 1 when any user is non-compliant, 0 otherwise (cron, CI)")
 
+
+def _add_check(sub: Any) -> None:
     check = sub.add_parser("check", help="one user, live: console, MFA devices, enforcement, "
                            "last sign-in, keys (exit 0 compliant, 1 not, 2 error)")
     check.add_argument("user", metavar="USER", help="the IAM user name")
     check.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _add_enroll(sub: Any) -> None:
     from mfa_tui.commands.enroll import add_arguments as add_enroll_arguments
 
     add_enroll_arguments(sub.add_parser(
         "enroll", help="enroll a virtual MFA device in the terminal: a QR code to scan, two "
         "codes (USER omitted: your own IAM user; exit 0 enrolled, 1 cancelled, 2 error)"))
+
+
+def _add_lint(sub: Any) -> None:
     lint = sub.add_parser("lint", help="check a policy file for MFA-enforcement pitfalls, "
                           "offline (exit 0 clean, 1 findings, 2 unreadable)")
     lint.add_argument("file", metavar="FILE", help="policy document (JSON); - reads stdin")
     lint.add_argument("--scp", action="store_true",
                       help="lint it as a service control policy (default: identity policy)")
+
+
+def _add_scp(sub: Any) -> None:
     scp = sub.add_parser("scp", help="organization-wide enforcement by a service control "
                          "policy that denies only IAM users without MFA")
     scp.add_argument("action", choices=("plan", "apply"))
@@ -134,17 +136,56 @@ def build_parser() -> argparse.ArgumentParser:
                      "keys keep working; all: deny their long-term access keys too")
     scp.add_argument("--detach-policy", metavar="ID",
                      help="apply only detaches this SCP (p-…) from the target or above it")
+
+
+def _add_enforcement(sub: Any) -> None:
     from mfa_tui.commands.enforcement_cli import add_enforcement_commands
 
     add_enforcement_commands(sub)  # plan, apply, undo
-    for name in ("check", "plan", "apply", "undo", "enroll"):
-        sub.choices[name].add_argument(
-            "--account", metavar="ID", type=_account_id,
-            help="with --org: act in this account of the organization, through --org-role")
+
+
+def _add_profile(sub: Any) -> None:
     from mfa_tui.commands.profile import add_arguments as add_profile_arguments
 
     add_profile_arguments(sub.add_parser(
         "profile", help="keyring profiles: add NAME --access-key-id ID, list, remove NAME"))
+
+
+#: Each command's subparser, in the order --help lists them (plan, apply and undo together).
+_COMMANDS: tuple[tuple[frozenset[str], Callable[[Any], None]], ...] = (
+    (frozenset({"report"}), _add_report),
+    (frozenset({"check"}), _add_check),
+    (frozenset({"enroll"}), _add_enroll),
+    (frozenset({"lint"}), _add_lint),
+    (frozenset({"scp"}), _add_scp),
+    (frozenset({"plan", "apply", "undo"}), _add_enforcement),
+    (frozenset({"profile"}), _add_profile),
+)
+COMMANDS = frozenset().union(*(names for names, _ in _COMMANDS))
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser (global options, then an optional command).
+
+    ``command`` (what :func:`~mfa_tui.engine.launch_options.command_of` read from argv): only
+    that command's subparser is built, and only its module imported (`check` answers
+    sooner); None, or a name that is not a command, builds them all.
+    """
+    parser = argparse.ArgumentParser(
+        prog="mfa-tui",
+        description="Get an AWS account to IAM.5 (MFA for every console user) and keep it there.",
+    )
+    parser.add_argument("--version", action="version", version=f"mfa-tui {__version__}")
+    _add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    only = command if command in COMMANDS else None
+    for names, add in _COMMANDS:
+        if only is None or only in names:
+            add(sub)
+    for name in ACCOUNT_COMMANDS & sub.choices.keys():
+        sub.choices[name].add_argument(
+            "--account", metavar="ID", type=_account_id,
+            help="with --org: act in this account of the organization, through --org-role")
     return parser
 
 
@@ -158,12 +199,25 @@ def _run_tui(opts: GlobalOptions, prefetch: Prefetch | None) -> int:
 
     app = MfaTuiApp(connector=make_connector(opts, ask_code=ask_code), demo=opts.demo,
                     cache_key=opts.connection_key(), options=opts, prefetch=prefetch)
-    import gc
-
     # Everything imported so far lives as long as the process: keep the collector from
     # walking it again each time the 5,000-user inventories allocate.
-    gc.freeze()
+    _collect_from_here(always=True)
     return int(app.run() or 0)
+
+
+#: One answer and out: the cyclic collector stays off (launch.py), nothing runs long enough
+#: to need it.
+_NO_COLLECTOR = frozenset({"check"})
+
+
+def _collect_from_here(*, always: bool = False) -> None:
+    """Freeze what is allocated so far (it lives as long as the process) and turn the cyclic
+    collector on, if launch.py turned it off (``always``: freeze even if it is on)."""
+    import gc
+
+    if always or not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
@@ -171,6 +225,8 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
     try:
         module = importlib.import_module(f".commands.{args.command.replace('-', '_')}",
                                          __package__)
+        if args.command not in _NO_COLLECTOR:
+            _collect_from_here()
         from mfa_tui.commands.terminal_prompt import ask_code_on_terminal
 
         connect = make_connector(opts, ask_code=ask_code_on_terminal)
@@ -206,7 +262,8 @@ def main(argv: Sequence[str] | None = None, *,
 
         prefetch = Prefetch(helper)
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(command_of(argv)).parse_args(argv)
         setup_logging()
         opts = _options(args)
         if args.command is None:

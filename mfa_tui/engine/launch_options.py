@@ -52,6 +52,33 @@ GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
 )
 
 _PREFETCHED = {option.flag: option for option in GLOBAL_OPTIONS if option.prefetch}
+_BY_FLAG = {option.flag: option for option in GLOBAL_OPTIONS}
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (the first word after the global options), or None.
+
+    None for a TUI launch, and whenever it cannot be told for sure (``--help``, an
+    abbreviated or unknown option): the caller then builds the whole parser. Whether the
+    word is really a command is for the parser to say.
+    """
+    args = list(argv)
+    while args:
+        word = args.pop(0)
+        if not word.startswith("-"):
+            return word
+        name, equals, _ = word.partition("=")
+        option = _BY_FLAG.get(name)
+        if option is None:
+            return None
+        if option.kind == "switch":
+            if equals:
+                return None
+        elif not equals:
+            if not args or args[0].startswith("-"):
+                return None
+            args.pop(0)
+    return None
 
 
 def plain_tui_options(argv: Sequence[str]) -> dict[str, str | None] | None:
