@@ -7,11 +7,13 @@ sampled at every poll.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +21,12 @@ from pathlib import Path
 
 POLL_S = 0.02
 FIRST_USER = "admin.breakglass"  # sorts first in the demo account
+#: Every pane runs with compiled bytecode, as an installed program does: some machines set
+#: PYTHONDONTWRITEBYTECODE, and an editable install then compiles mfa-tui's own modules
+#: from source at every launch while the bare app's (in site-packages) come compiled. The
+#: bytecode goes here, not into the source tree; a warm-up launch of each target fills it.
+PYCACHE = tempfile.mkdtemp(prefix="mfa-tui-bench-pycache-")
+atexit.register(shutil.rmtree, PYCACHE, True)
 
 ScreenCheck = Callable[[str], bool]
 
@@ -57,6 +65,8 @@ class Tmux:
                if k not in ("TMUX", "TMUX_PANE") and not k.startswith("AWS_")}
         env.pop("COLUMNS", None)
         env.pop("LINES", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = PYCACHE
         env["TERM"] = "xterm-256color"
         if "utf" not in (env.get("LC_ALL") or env.get("LC_CTYPE") or env.get("LANG") or "").lower():
             env["LANG"] = "C.UTF-8"
@@ -213,12 +223,39 @@ def launches(
     target: Target, size: tuple[int, int], repeat: int, timeout: float,
     state_home: Callable[[], str], extra_env: Mapping[str, str] | None = None,
 ) -> list[Launch]:
-    """``repeat`` launches, each with ``XDG_STATE_HOME=state_home()``; prints a summary."""
-    results = []
-    for _ in range(repeat):
+    """``repeat`` launches, each with ``XDG_STATE_HOME=state_home()``, after one warm-up
+    launch that is not counted; prints a summary."""
+    return alternating([(target, extra_env)], size, repeat, timeout, state_home)[0]
+
+
+def alternating(
+    targets: Sequence[tuple[Target, Mapping[str, str] | None]], size: tuple[int, int],
+    repeat: int, timeout: float, state_home: Callable[[], str],
+) -> list[list[Launch]]:
+    """``repeat`` launches of each target (with its extra env), taking turns run by run and
+    in reverse order every other round, so that the load of a shared machine falls on each
+    alike; one uncounted warm-up launch of each first (bytecode, page cache). Prints each
+    target's summary; returns the launches per target."""
+
+    def one(target: Target, extra_env: Mapping[str, str] | None) -> Launch:
         env = {"XDG_STATE_HOME": state_home(), **(extra_env or {})}
-        results.append(launch(Tmux(size), target.command, target.first_paint, target.ready,
-                              timeout, env, confirmed=target.confirmed))
+        return launch(Tmux(size), target.command, target.first_paint, target.ready,
+                      timeout, env, confirmed=target.confirmed)
+
+    for target, extra_env in targets:
+        one(target, extra_env)
+    results: list[list[Launch]] = [[] for _ in targets]
+    order = list(range(len(targets)))
+    for round_ in range(repeat):
+        for i in order if round_ % 2 == 0 else reversed(order):
+            results[i].append(one(*targets[i]))
+    for (target, _), runs in zip(targets, results, strict=True):
+        summarise(target, runs)
+    return results
+
+
+def summarise(target: Target, results: list[Launch]) -> None:
+    """Print one target's launch figures."""
     paints = " ".join(f"{r.first_paint_s:.2f}" for r in results)
     readies = " ".join(f"{r.ready_s:.2f}" for r in results)
     print(f"  {target.label}")
@@ -230,7 +267,6 @@ def launches(
     if confirmed:
         print(f"    confirmed:   median {median(confirmed):5.2f} s  (runs: "
               f"{' '.join(f'{c:.2f}' for c in confirmed)})  complete live read on screen")
-    return results
 
 
 def median(values: Iterable[float]) -> float:
