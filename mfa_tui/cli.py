@@ -169,7 +169,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     ``command`` (what :func:`~mfa_tui.engine.launch_options.command_of` read from argv): only
     that command's subparser is built, and only its module imported (`check` answers
-    sooner); None, or a name that is not a command, builds them all.
+    sooner); ``""`` (a TUI launch: global options only) builds none; None, or a name that
+    is not a command, builds them all.
     """
     parser = argparse.ArgumentParser(
         prog="mfa-tui",
@@ -178,7 +179,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mfa-tui {__version__}")
     _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    only = command if command in COMMANDS else None
+    only = command if command in COMMANDS or command == "" else None
     for names, add in _COMMANDS:
         if only is None or only in names:
             add(sub)

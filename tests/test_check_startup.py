@@ -49,12 +49,27 @@ def test_the_one_command_parser_reads_argv_as_the_full_parser_does(argv: list[st
 
 
 @pytest.mark.parametrize("argv", [
-    [], ["--help"], ["--version"], ["--prof", "ops", "check", "alice"],  # an abbreviation
+    ["--help"], ["--version"], ["--prof", "ops", "check", "alice"],  # an abbreviation
     ["--region"], ["--region", "--profile", "x", "check", "a"], ["--demo=1", "check", "a"],
-    ["--", "check", "a"], ["--endpoint-url", "http://127.0.0.1:9"],
+    ["--", "check", "a"], ["--endpoint-url"],
 ])
 def test_unsure_argv_gets_the_whole_parser(argv: list[str]) -> None:
     assert command_of(argv) is None
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--endpoint-url", "http://127.0.0.1:9", "--region=eu-west-1"], ["--demo"],
+    ["--org", "--accounts", "111111111111,222222222222", "--org-workers", "4"],
+    ["--profile", "prod", "--demo-users=500"],
+])
+def test_a_tui_launch_builds_no_command_parser(argv: list[str]) -> None:
+    """The TUI's first paint does not wait for the commands' parsers (and their modules)."""
+    assert command_of(argv) == ""
+    lean = cli.build_parser("")
+    assert vars(lean.parse_args(argv)) == vars(cli.build_parser().parse_args(argv))
+    assert lean.parse_args(argv).command is None
+    with pytest.raises(SystemExit):
+        lean.parse_args(["check", "alice"])
 
 
 def test_a_mistyped_command_still_lists_every_command() -> None:

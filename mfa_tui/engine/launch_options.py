@@ -56,11 +56,12 @@ _BY_FLAG = {option.flag: option for option in GLOBAL_OPTIONS}
 
 
 def command_of(argv: Sequence[str]) -> str | None:
-    """The command word of ``argv`` (the first word after the global options), or None.
+    """The command word of ``argv`` (the first word after the global options), ``""`` for a
+    launch of the TUI (global options only, each complete), or None.
 
-    None for a TUI launch, and whenever it cannot be told for sure (``--help``, an
-    abbreviated or unknown option): the caller then builds the whole parser. Whether the
-    word is really a command is for the parser to say.
+    None whenever it cannot be told for sure (``--help``, an abbreviated or unknown option,
+    an option missing its value): the caller then builds the whole parser. Whether the word
+    is really a command is for the parser to say.
     """
     args = list(argv)
     while args:
@@ -78,7 +79,7 @@ def command_of(argv: Sequence[str]) -> str | None:
             if not args or args[0].startswith("-"):
                 return None
             args.pop(0)
-    return None
+    return ""
 
 
 def plain_tui_options(argv: Sequence[str]) -> dict[str, str | None] | None:
