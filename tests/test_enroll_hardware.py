@@ -59,8 +59,11 @@ async def test_a_token_takes_its_serial_and_two_codes_and_nothing_else(
         assert title(s) == f"Enable the hardware token {SERIAL} for alice"
         assert not s.screen.query_one("#enroll-qr-area").display  # no QR code
         assert s.app.focused is not None and s.app.focused.id == "code1"
-        for typed, words in [(("12345", "234567"), "Code 1 must be 6 digits (it has 5)"),
-                             (("123456", "123456"), "The two codes are the same")]:
+        for typed, words in [
+            (("12345", "234567"), "Code 1 must be 6 digits (it has 5): type the whole number "
+                                  "the token shows"),
+            (("123456", "123456"), "The two codes are the same: wait until the token shows"),
+        ]:
             await s.enter_codes(*typed)
             assert words in s.message and s.screen.state == "scan"
         assert moto.faults.count("EnableMFADevice") == 0  # refused before asking AWS

@@ -95,16 +95,17 @@ def describe_skew(skew: float | None) -> str:
     )
 
 
-def _format_problem(code: str, n: int) -> CodeProblem | None:
+def _format_problem(code: str, n: int, source: str = "the app") -> CodeProblem | None:
     if len(code) == 6 and code.isascii() and code.isdigit():
         return None
     if not code:
-        return CodeProblem(n, f"Code {n} is empty: type the 6-digit number the app shows.")
+        return CodeProblem(n, f"Code {n} is empty: type the 6-digit number {source} shows.")
     if not (code.isascii() and code.isdigit()):
-        return CodeProblem(n, f"Code {n} must be 6 digits, nothing else: type the number the "
-                              "app shows.")
+        return CodeProblem(n, f"Code {n} must be 6 digits, nothing else: type the number "
+                              f"{source} shows.")
     return CodeProblem(
-        n, f"Code {n} must be 6 digits (it has {len(code)}): type the whole number the app shows."
+        n, f"Code {n} must be 6 digits (it has {len(code)}): type the whole number {source} "
+           "shows."
     )
 
 
@@ -139,16 +140,17 @@ def _slow_problem(totp: pyotp.TOTP, code1: str, code2: str, at: float) -> CodePr
     return None
 
 
-def check_code_format(code1: str, code2: str) -> CodeProblem | None:
-    """The checks that need no seed (also for resync): 6 digits each, not the same code twice."""
+def check_code_format(code1: str, code2: str, *, source: str = "the app") -> CodeProblem | None:
+    """The checks that need no seed (also for resync): 6 digits each, not the same code twice.
+    ``source`` names what shows the codes in the sentences ("the token" for a hardware one)."""
     code1, code2 = code1.strip(), code2.strip()
     for code, n in ((code1, 1), (code2, 2)):
-        problem = _format_problem(code, n)
+        problem = _format_problem(code, n, source)
         if problem:
             return problem
     if code1 == code2:
         return CodeProblem(
-            2, "The two codes are the same: wait until the app shows a new code, then type "
+            2, f"The two codes are the same: wait until {source} shows a new code, then type "
                "that one as code 2.", kind="same")
     return None
 

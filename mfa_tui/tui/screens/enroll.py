@@ -241,7 +241,7 @@ class EnrollScreen(Screen[str | None]):
             return
         codes = self.query_one(CodePair)
         if self._device is None:  # a hardware token: no seed to check the codes against
-            problem = check_code_format(message.code1, message.code2)
+            problem = check_code_format(message.code1, message.code2, source="the token")
         else:
             problem = check_codes(self._device.seed, message.code1, message.code2,
                                   now=self.clock(), skew=self._device.skew)
