@@ -263,3 +263,47 @@ async def test_the_helper_says_when_aws_is_generating_the_report(
                     str(header.render()))
         await until(pilot, lambda: loaded(app))
         assert "generating" not in str(header.render())
+
+
+def _child_printing(*lines: str) -> prefetch.Prefetch:
+    """A stand-in helper that writes ``lines`` on its stdout, as the real one would."""
+    import subprocess
+    import sys
+
+    script = "import sys\nfor line in sys.argv[1:]:\n    print(line)\n"
+    return prefetch.Prefetch(subprocess.Popen([sys.executable, "-c", script, *lines],
+                                              stdout=subprocess.PIPE))
+
+
+def test_the_helpers_inventories_arrive_whole(moto: MotoServer) -> None:
+    """Both tables the real helper sends load as the inventories an in-process read makes."""
+    import subprocess
+    import sys
+
+    from mfa_tui.aws.inventory import load_inventory
+    from mfa_tui.aws.session import AwsConnection, ConnectionOptions
+
+    seed_account(60)
+    child = subprocess.Popen([sys.executable, "-m", "mfa_tui.engine.prefetch",
+                              f"--endpoint-url={moto.url}"], stdout=subprocess.PIPE)
+    reports: list[object] = []
+    got = prefetch.Prefetch(child).result(reports.append)
+    here = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
+    assert got is not None and not got.provisional
+    assert got.users == here.users  # every field of every user
+    [report] = reports
+    assert getattr(report, "provisional", False)
+    assert len(getattr(report, "users", ())) == 60
+
+
+@pytest.mark.parametrize("payload", [
+    "not base64 at all!", "", '{"users": []}',
+    prefetch.base64.b64encode(prefetch.pickle.dumps({"users": []})).decode(),  # not one
+])
+def test_a_damaged_line_from_the_helper_means_the_app_reads_by_itself(payload: str) -> None:
+    import json
+
+    for key in ("provisional", "inventory"):
+        helper = _child_printing(json.dumps({key: payload}))
+        shown: list[object] = []
+        assert helper.result(shown.append) is None and shown == []

@@ -3,9 +3,13 @@
 botocore's import, the clients and the credential report cost about twice a bare Textual
 start, all of it CPU; in one Python process the two take turns on the GIL. A child process
 (``python -m mfa_tui.engine.prefetch``) does the AWS part on the other core and sends it back
-over a pipe, one JSON line each: the credential report as it came (the TUI parses it and
-paints the provisional table while the helper reads on), then the complete inventory
-(``mfa_tui.core.inventory_codec``: names, flags, dates, the report's CSV; no secrets).
+over a pipe, one JSON line each: the provisional table built from the credential report (the
+TUI paints it while the helper reads on), then the complete inventory (names, flags, dates,
+the report's CSV; no secrets). The helper builds both, on its own core: the inventories
+travel pickled (base64 in the line), which the TUI loads in a quarter of the time the CSV
+parse took it (16 vs 69 ms for 5,000 users, on the TUI's core while it paints). Only this
+pipe carries them, from the child this process started with its own interpreter and
+package; nothing pickled is ever read from a file or the network.
 
 The console script starts the child (launch.py) before anything heavy loads, for a plain
 TUI launch only: not ``--demo`` (its server lives in the TUI's process). The child steps
@@ -18,8 +22,10 @@ Nothing here imports botocore in the parent; the child is killed when the TUI st
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import pickle
 import subprocess
 import sys
 import threading
@@ -58,9 +64,6 @@ class Prefetch:
         waits for. None: the helper stepped aside or died; read the account in-process. An
         AWS error raises ``Explained``.
         """
-        from mfa_tui.core.inventory_codec import inventory_from_dict, snapshot_from_dict
-        from mfa_tui.core.report_snapshot import provisional_inventory
-
         stdout: IO[bytes] | None = self._process.stdout
         if stdout is None:
             return None
@@ -73,15 +76,13 @@ class Prefetch:
                     if on_status is not None:
                         on_status(str(message["status"]))
                     continue
-                if "report" in message:  # the table is built here: the helper reads on
-                    snapshot = snapshot_from_dict(message["report"])
-                    if snapshot is None:
+                if "provisional" in message:  # the report's table: the helper reads on
+                    provisional = unpacked(message["provisional"])
+                    if provisional is None:
                         break
-                    provisional = provisional_inventory(snapshot, datetime.now(UTC))
-                    if provisional is not None:
-                        on_report(provisional)
+                    on_report(provisional)
                     continue
-                inventory = inventory_from_dict(message.get("inventory") or {})
+                inventory = unpacked(message.get("inventory"))
                 if inventory is None:
                     break  # not ours or damaged: read in-process
                 return inventory
@@ -108,6 +109,23 @@ class Prefetch:
                 log.warning("prefetch helper %s did not exit", self._process.pid)
             if self._process.stdout is not None:
                 self._process.stdout.close()
+
+
+def packed(inventory: Inventory) -> str:
+    """An inventory for the pipe (see the module docstring)."""
+    return base64.b64encode(pickle.dumps(inventory, protocol=pickle.HIGHEST_PROTOCOL)).decode()
+
+
+def unpacked(text: object) -> Inventory | None:
+    """The inventory :func:`packed` made, or None for anything else."""
+    if not isinstance(text, str):
+        return None
+    try:
+        inventory = pickle.loads(base64.b64decode(text, validate=True))
+    except Exception as exc:  # damaged: the TUI reads the account itself
+        log.warning("prefetch helper: unreadable inventory (%s)", type(exc).__name__)
+        return None
+    return inventory if isinstance(inventory, Inventory) else None
 
 
 # -- the helper process ----------------------------------------------------------------
@@ -144,11 +162,13 @@ def child_main(argv: Sequence[str]) -> int:
     out = sys.stdout
 
     def on_report(snapshot: ReportSnapshot) -> None:
-        _send(out, report=snapshot_to_dict(snapshot))  # the CSV as it came: parsed by the TUI
+        from mfa_tui.core.report_snapshot import provisional_inventory
+
+        provisional = provisional_inventory(snapshot, datetime.now(UTC))
+        if provisional is not None:
+            _send(out, provisional=packed(provisional))
         gc.freeze()
         gc.enable()
-
-    from mfa_tui.core.inventory_codec import inventory_to_dict, snapshot_to_dict
 
     try:
         from mfa_tui.aws.inventory import load_inventory
@@ -166,7 +186,7 @@ def child_main(argv: Sequence[str]) -> int:
             return 0  # the profile needs an MFA code: the TUI asks for it in its modal
         _send(out, error=explain(exc))
         return 0
-    _send(out, inventory=inventory_to_dict(inventory))
+    _send(out, inventory=packed(inventory))
     return 0
 
 
