@@ -119,3 +119,29 @@ def test_the_users_row_is_found_among_names_that_contain_it() -> None:
     assert report_view(content, "alice", NOW).compliant is False
     assert report_view(content, "alice.admin", NOW).compliant is True
     assert report_view(content, "nobody", NOW).compliant is None
+
+
+async def test_the_user_detail_says_it_too(moto: MotoServer) -> None:
+    """The same sentence in the TUI: the user's detail, read live on enter."""
+    from textual.widgets import Static
+
+    from mfa_tui.engine.connect import GlobalOptions, make_connector
+    from mfa_tui.tui.app import MfaTuiApp
+    from mfa_tui.tui.screens.user_detail import UserDetailScreen
+    from tests.fixtures.pilot_support import loaded, until
+
+    iam = moto.client("iam")
+    console_user(iam, "alice")
+    report_before_the_fix(moto, iam)
+    give_virtual_mfa(iam, "alice")
+    app = MfaTuiApp(make_connector(GlobalOptions(endpoint_url=moto.url)), refresh_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: loaded(app))
+        await pilot.press("slash", *"alice", "enter", "enter")
+        assert isinstance(app.screen, UserDetailScreen)
+        body = app.screen.query_one("#detail-body", Static)
+        await until(pilot, lambda: "COMPLIANT" in str(body.render()))
+        text = str(body.render())
+    assert text.startswith("✓ COMPLIANT: alice")
+    assert "the credential report of 2015-02-02 20:02 UTC still says not compliant" in text
+    assert "Security Hub" in text
