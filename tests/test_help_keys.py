@@ -131,3 +131,31 @@ async def test_a_config_file_that_is_not_toml_is_one_sentence(
         [said] = toasts(app)
         assert "config.toml could not be read" in said and "not remapped" in said
         assert isinstance(app.screen, MainScreen)
+
+
+def test_every_screens_bindings_can_be_remapped() -> None:
+    """The ids config.toml is checked against are every binding id the app defines, the
+    accounts screen and the dialogs included (a fresh process: nothing imported before)."""
+    import subprocess
+    import sys
+
+    every = (
+        "import importlib, pkgutil\n"
+        "import mfa_tui.tui.app\n"
+        "from textual.binding import Binding\n"
+        "from textual.dom import DOMNode\n"
+        "for package in ('mfa_tui.tui.screens', 'mfa_tui.tui.widgets'):\n"
+        "    for m in pkgutil.iter_modules(importlib.import_module(package).__path__):\n"
+        "        importlib.import_module(f'{package}.{m.name}')\n"
+        "ids, todo = set(), [DOMNode]\n"
+        "while todo:\n"
+        "    cls = todo.pop(); todo.extend(cls.__subclasses__())\n"
+        "    ids |= {b.id for b in cls.__dict__.get('BINDINGS', ()) if isinstance(b, Binding)"
+        " and b.id and cls.__module__.startswith('mfa_tui.')}\n"
+        "print(sorted(ids))\n")
+    checked = "from mfa_tui.tui.keymap import binding_ids\nprint(sorted(binding_ids()))\n"
+    results = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              check=True, timeout=60).stdout for code in (every, checked)]
+    assert results[0] == results[1]
+    assert all(f"'{i}'" in results[1] for i in ("view-accounts", "sort-accounts",
+                                                 "confirm-yes", "cancel-serial", "hardware"))

@@ -4,6 +4,7 @@ bindings: a bad id or key is a sentence at start, never a crash, and is left out
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
 
@@ -13,14 +14,17 @@ from textual.keys import Keys, key_to_character
 
 _MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
 _NAMED = {k.value for k in Keys} | {f"f{n}" for n in range(1, 25)} | {"space", "enter"}
-#: Every module that defines bindings (imported only to check a remapping's ids).
-_BINDING_MODULES = (
-    "mfa_tui.tui.app", "mfa_tui.tui.screens.main", "mfa_tui.tui.screens.user_detail",
-    "mfa_tui.tui.screens.enroll", "mfa_tui.tui.screens.device_actions",
-    "mfa_tui.tui.screens.enforce_preview", "mfa_tui.tui.screens.enforcement_run",
-    "mfa_tui.tui.screens.run_results", "mfa_tui.tui.screens.profile_picker",
-    "mfa_tui.tui.screens.mfa_code", "mfa_tui.tui.screens.help",
-)
+#: Where bindings are defined: the app and every module of these packages (imported only
+#: to check a remapping's ids, so a new screen's keys can be remapped without a list here).
+_BINDING_PACKAGES = ("mfa_tui.tui.screens", "mfa_tui.tui.widgets")
+
+
+def _binding_modules() -> list[str]:
+    names = ["mfa_tui.tui.app"]
+    for package in _BINDING_PACKAGES:
+        path = importlib.import_module(package).__path__
+        names += [f"{package}.{m.name}" for m in pkgutil.iter_modules(path)]
+    return names
 
 
 def is_key(text: str) -> bool:
@@ -41,7 +45,7 @@ def _one_key(key: str) -> bool:
 
 def binding_ids() -> dict[str, str]:
     """Every binding id of the app and its screens → the binding's description."""
-    for name in _BINDING_MODULES:
+    for name in _binding_modules():
         importlib.import_module(name)
     ids: dict[str, str] = {}
     todo: list[type[DOMNode]] = [DOMNode]
