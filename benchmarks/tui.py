@@ -12,8 +12,9 @@
    The bare app and the first launch take turns, launch by launch; every target gets one
    uncounted warm-up launch, and every pane runs with compiled bytecode as an installed
    program does (tmux_launch.PYCACHE). Prints medians, ratios to the bare app, the spread
-   of the paired ratios, the peak RSS of mfa-tui plus its helper, and idle CPU afterwards. Every launch gets its own ``XDG_STATE_HOME``: the user's own cache is
-   never read or written.
+   of the paired ratios, the peak RSS of mfa-tui plus its helper, and idle CPU afterwards.
+   Every launch gets its own ``XDG_STATE_HOME``: the user's own cache is never read or
+   written.
 2. In-process with Textual's Pilot (``run_test``): how long the table takes to fill, how
    much the event loop stalls meanwhile (input would wait that long), and the latency of
    each keystroke of the filter (``/``, then "ali" one key at a time, Enter, then Esc).
