@@ -112,16 +112,6 @@ def assume_into(conn: AwsConnection, account: str, role: str) -> AwsConnection:
                          max_pool_connections=8)
 
 
-def root_mfa_active(conn: AwsConnection) -> bool | None:
-    """The root user's MFA (``GetAccountSummary``'s ``AccountMFAEnabled``); None if unknown."""
-    try:
-        summary = conn.client("iam").get_account_summary()["SummaryMap"]
-    except ClientError:
-        return None
-    value = summary.get("AccountMFAEnabled")
-    return None if value is None else bool(value)
-
-
 def accounts_under(conn: AwsConnection, target: str) -> set[str]:
     """The ids of the accounts an SCP attached to ``target`` (root, OU or account) covers."""
     if target.isdigit():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import NoCredentialsError
+from botocore.hooks import HierarchicalEmitter
 
 from mfa_tui.aws.call_budget import CONNECT_TIMEOUT, READ_TIMEOUT, bound_unanswered_calls
 from mfa_tui.aws.config_roles import wire_config_role
@@ -78,7 +80,15 @@ class AwsConnection:
         # With an MFA serial or a role, the long-term key only signs the STS call; clients
         # sign with the temporary credentials installed below.
         temporary = bool(options.mfa_serial or options.role_arn)
-        botocore_session = botocore.session.Session()
+        if share_from is not None:
+            # A member account: botocore's ~200 built-in handlers, registered once on the
+            # caller's template and copied (registering them costs ~9 ms of CPU a session,
+            # most of a member connection's set-up at a hundred accounts).
+            botocore_session = botocore.session.Session(
+                event_hooks=copy.copy(share_from.handler_template()),
+                include_builtin_handlers=False)
+        else:
+            botocore_session = botocore.session.Session()
         # botocore's dateutil parsing was two thirds of the client's CPU at 5,000 users, and
         # its generic XML walk half of the rest: see fast_lists.py.
         parsers = FastListParserFactory()
@@ -110,6 +120,7 @@ class AwsConnection:
         )
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._handlers: HierarchicalEmitter | None = None
         self._caller: Caller | None = caller
         if credentials is not None:
             install_credentials(botocore_session, credentials)
@@ -127,6 +138,15 @@ class AwsConnection:
     def botocore_session(self) -> botocore.session.Session:
         """The botocore session behind the clients (shared service models, organization mode)."""
         return self._session
+
+    def handler_template(self) -> HierarchicalEmitter:
+        """An event emitter holding botocore's built-in handlers and nothing else, built
+        once: member connections (``share_from``) start from a copy of it."""
+        with self._lock:
+            if self._handlers is None:
+                self._handlers = HierarchicalEmitter()
+                botocore.session.Session(event_hooks=self._handlers)  # registers them there
+            return self._handlers
 
     def _long_term_sts(self) -> Any:
         """An STS client signed with the profile's long-term key (for the MFA session)."""

@@ -21,7 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mfa_tui.aws.errors import explain
 from mfa_tui.aws.inventory import load_inventory
-from mfa_tui.aws.organizations import assume_into, read_organization, root_mfa_active
+from mfa_tui.aws.organizations import assume_into, read_organization
 from mfa_tui.aws.session import AwsConnection
 from mfa_tui.core.errors import AssumeRoleFailed, NoSuchAccount
 from mfa_tui.core.org_models import (
@@ -114,10 +114,11 @@ class OrgSession:
         """One account's inventory and root MFA, or an error row with its sentence."""
         try:
             conn = self.connection(account.id)
-            with ThreadPoolExecutor(max_workers=1) as side:  # beside the inventory's reads
-                root = side.submit(root_mfa_active, conn)
-                inventory = load_inventory(conn, workers=_WORKERS_PER_ACCOUNT)
-            return AccountResult(account, inventory=inventory, root_mfa_active=root.result())
+            inventory = load_inventory(conn, workers=_WORKERS_PER_ACCOUNT)
+            # The inventory already read GetAccountSummary (falling back to the credential
+            # report's <root_account> row): no second call for the root user.
+            root = inventory.root.mfa_active if inventory.root is not None else None
+            return AccountResult(account, inventory=inventory, root_mfa_active=root)
         except Exception as exc:  # one account's failure is its row, never the whole read
             log.warning("reading account %s failed: %s", account.id, exc)
             return AccountResult(account, error=explain(exc, doing=f"reading account {account.id}"))
