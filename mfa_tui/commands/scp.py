@@ -46,7 +46,8 @@ def build(connect: Connector, args: argparse.Namespace) -> tuple[ScpPlan, list[t
                           detach_policy=getattr(args, "detach_policy", None))
     accepted = ACCEPTED_FINDINGS.get(template_name, frozenset())
     findings = [f.message for f in lint(template, "scp") if f.code not in accepted]
-    return plan, render_scp_plan(plan, diff_lines(state.policy_content, template), findings)
+    return plan, render_scp_plan(plan, diff_lines(state.policy_content, template), findings,
+                                 org_mode=bool(getattr(args, "org", False)))
 
 
 def _print(lines: list[tuple[Tone, str]], console: Console) -> None:
@@ -80,7 +81,7 @@ def _who_is_denied(connect: Connector, args: argparse.Namespace,
 
     conn = connect()
     org = OrgSession(conn, org_options(args)).read_all()
-    return denied_lines(org, accounts_under(conn, plan.state.target_id))
+    return denied_lines(org, accounts_under(conn, plan.state.target_id), plan.scope)
 
 
 def main(args: argparse.Namespace, connect: Connector) -> int:

@@ -204,8 +204,10 @@ _DIFF_TONES: dict[str, Tone] = {
 
 
 def render_scp_plan(plan: ScpPlan, diff: Sequence[tuple[str, str]],
-                    findings: Sequence[str]) -> list[tuple[Tone, str]]:
-    """The plan as (tone, line) pairs: stable text, no timestamps."""
+                    findings: Sequence[str], *, org_mode: bool = False
+                    ) -> list[tuple[Tone, str]]:
+    """The plan as (tone, line) pairs: stable text, no timestamps. ``org_mode``: the member
+    accounts' users are listed after it (``--org``), so the scope's warning points there."""
     s = plan.state
     lines: list[tuple[Tone, str]] = [
         ("header", f"Organization {s.organization_id} (management account "
@@ -216,7 +218,7 @@ def render_scp_plan(plan: ScpPlan, diff: Sequence[tuple[str, str]],
     ]
     if plan.detach is None:
         lines.append(("plain", SCOPE_LINE[plan.scope]))
-        lines += [("warn", f"! {w}") for w in scope_warnings(plan)]
+        lines += [("warn", f"! {w}") for w in scope_warnings(plan, org_mode=org_mode)]
     lines += in_place_lines(plan)
     if plan.detach is not None:
         lines.append(("header", "Steps:"))
