@@ -243,3 +243,48 @@ async def test_switching_the_caller_returns_to_the_accounts_and_reads_them_again
         await until(pilot, lambda: read_done(screen))
         assert moto.faults.count("ListAccounts") >= 1  # read again with the new caller
         assert screen.query_one(OrgHeader).profile == "other"
+
+
+async def test_refresh_counts_this_read_not_the_rows_already_shown(moto: MotoServer) -> None:
+    async with running(moto) as (_app, pilot, screen):
+        header = screen.query_one(OrgHeader)
+        moto.faults.clear_requests()
+        gate = moto.faults.hold("ListUsers")  # every readable account waits on its users
+        await pilot.press("r")
+        await until(pilot, lambda: header.busy and moto.faults.count("ListUsers") >= 1)
+        await pilot.pause()
+        # The rows of the first read are still shown, but of this read at most the account
+        # whose role is refused has finished.
+        assert header.done <= 1 and f"reading {header.done}/{ACTIVE} accounts…" in str(
+            header.render())
+        gate.set()
+        await until(pilot, lambda: read_done(screen))
+        assert header.done == ACTIVE
+
+
+async def test_the_cursor_on_an_unreadable_account_shows_its_sentence(
+        moto: MotoServer) -> None:
+    async with running(moto) as (_app, pilot, screen):
+        note = screen.query_one("#account-note")
+        table = screen.query_one(AccountsTable)
+        table.move_cursor(row=ids(screen).index(SANDBOX))
+        await pilot.pause()
+        assert note.display and "Cannot assume role" in str(note.render())
+        assert "example-corp-sandbox" in str(note.render())
+        table.move_cursor(row=ids(screen).index(DEV))
+        await pilot.pause()
+        assert not note.display
+
+
+async def test_the_sort_is_said_in_the_header_and_cached_rows_keep_root_mfa(
+        moto: MotoServer) -> None:
+    async with running(moto) as (_app, pilot, screen):
+        await pilot.press("o", "o")  # the users column: its header has no room for an arrow
+        assert "sorted by users" in screen.query_one(OrgHeader).view_line
+        fresh = {a: r.root_mfa_active for a, r in screen.results.items() if r.inventory}
+    moto.faults.add_latency(4, "ListAccounts")  # the fresh read will not answer in time
+    async with running(moto, seed=False, wait=False) as (_app, pilot, screen):
+        await until(pilot, lambda: sum(1 for r in screen.results.values()
+                                       if r.inventory is not None) == ACTIVE - 1)
+        cached = {a: r.root_mfa_active for a, r in screen.results.items() if r.inventory}
+        assert cached == fresh and None not in cached.values()

@@ -18,11 +18,11 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from mfa_tui.core.org_models import AccountResult, Organization
-from mfa_tui.core.org_view import SORT_KEYS, AccountView, select_accounts, totals
+from mfa_tui.core.org_view import COLUMNS, SORT_KEYS, AccountView, select_accounts, totals
 from mfa_tui.tui.base import WorkerErrorPath
 from mfa_tui.tui.widgets.accounts_table import AccountsTable
 from mfa_tui.tui.widgets.filter_box import FilterBox
@@ -77,12 +77,14 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
         super().__init__()
         self.organization: Organization | None = None
         self.results: dict[str, AccountResult] = {}
+        self._read_now: set[str] = set()  # accounts the read under way has finished
 
     def compose(self) -> ComposeResult:
         yield OrgHeader(id="org-header")
         yield FilterBox(placeholder="filter accounts by name or id — Enter keeps it, Esc clears",
                         id="filter")
         yield AccountsTable(id="accounts")
+        yield Static(id="account-note")  # the cursor account's error sentence, if it has one
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -112,11 +114,15 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
         for account in org.accounts:
             inventory = load_cached(app.options.connection_key(account.id))
             if inventory is not None:
-                self.post_message(self.AccountRead(
-                    AccountResult(account, inventory=inventory, cached=True)))
+                root = inventory.root.mfa_active if inventory.root is not None else None
+                self.post_message(self.AccountRead(AccountResult(
+                    account, inventory=inventory, root_mfa_active=root, cached=True)))
 
     def action_refresh(self) -> None:
-        self.query_one(OrgHeader).busy = True
+        header = self.query_one(OrgHeader)
+        header.busy = True
+        self._read_now = set()
+        header.done = 0
         self.read_org()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="org")
@@ -172,6 +178,9 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
         if self.organization is not None and result.account.id not in self.results:
             return  # no longer in the organization
         self.results[result.account.id] = result
+        if not result.cached:
+            self._read_now.add(result.account.id)
+            self.query_one(OrgHeader).done = len(self._read_now)
         self._redraw()
 
     @on(ReadDone)
@@ -212,7 +221,22 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
         parts = [f"{self.view.value} ({len(rows)})"]
         if self.filter_text:
             parts.append(f"filter “{self.filter_text}”")
+        # Said here: the arrow on a narrow column's header does not always fit at 80 columns.
+        label = next((c.label for c in COLUMNS if c.key == table.sort_key), table.sort_key)
+        parts.append(f"sorted by {label}" + (", reversed" if table.sort_reverse else ""))
         header.view_line = " · ".join(parts)
+        self._show_note()
+
+    def _show_note(self) -> None:
+        current = self.query_one(AccountsTable).current
+        error = current.error if current is not None and current.inventory is None else None
+        note = self.query_one("#account-note", Static)
+        note.update(f"{current.account.name}: {error}" if current and error else "")
+        note.set_class(bool(error), "-shown")
+
+    @on(DataTable.RowHighlighted, "#accounts")
+    def row_highlighted(self) -> None:
+        self._show_note()
 
     def watch_view(self) -> None:
         self._redraw()

@@ -19,6 +19,8 @@ class OrgHeader(Static):
     error: reactive[str] = reactive("")
     view_line: reactive[str] = reactive("")
     profile: reactive[str] = reactive("")
+    #: Accounts the read under way has finished (not the cached or earlier rows).
+    done: reactive[int] = reactive(0)
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -40,7 +42,8 @@ class OrgHeader(Static):
                 text.append(f" · {t.errors} unreadable", style="bold")
         text.append("\n")
         if t is not None and self.busy:
-            text.append(f"reading {t.read}/{t.accounts} accounts… · ", style="italic")
+            text.append(f"reading {min(self.done, t.accounts)}/{t.accounts} accounts… · ",
+                        style="italic")
         if t is not None and t.cached:
             text.append(f"{t.cached} cached · ", style="bold")
         if self.error:
