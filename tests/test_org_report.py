@@ -157,6 +157,10 @@ def test_table_has_a_line_an_account_then_the_non_compliant_users(
     deny_role(moto, org.members["sandbox"])
     code, out, _ = report(capsys, "report")
     assert code == 1
+    # The summary is one line at 80 columns (as a table title it wrapped to the table).
+    first = out.splitlines()[0]
+    assert first.startswith(f"Organization {org.id} — 4 accounts, 1 unreadable")
+    assert first.endswith("non-compliant users")
     for name, account in org.members.items():
         assert account in out and name in out
     assert "Non-compliant users" in out

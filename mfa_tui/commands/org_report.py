@@ -30,10 +30,11 @@ def render_table(org: OrgInventory, *, console: Console) -> None:
     """One line an account, then the non-compliant users with their account."""
     ok = [a for a in org.accounts if a.inventory is not None]
     bad = sum(a.inventory.non_compliant for a in ok if a.inventory is not None)
-    table = Table(title=f"Organization {org.organization} — {len(org.accounts)} accounts, "
-                  f"{org.errors} unreadable, {bad} non-compliant users",
-                  title_justify="left", expand=False, box=None, padding=(0, 1),
-                  pad_edge=False, header_style="bold underline")
+    # A line of its own: as the table's title it would wrap to the table's width.
+    console.print(f"[bold]Organization {org.organization}[/] — {len(org.accounts)} accounts, "
+                  f"{org.errors} unreadable, {bad} non-compliant users", soft_wrap=True)
+    table = Table(expand=False, box=None, padding=(0, 1), pad_edge=False,
+                  header_style="bold underline")
     # 80 columns: the id whole, the name cut, short headers ("no MFA": non-compliant users).
     for col in ("account", "name", "users", "console", "no MFA", "root", "enforced", "status"):
         table.add_column(col, no_wrap=True, overflow="ellipsis",
