@@ -235,7 +235,8 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
             from mfa_tui.engine.org_target import account_connector, target_account
 
             account = target_account(opts, args.command, args.account,
-                                     getattr(args, "run_id", None))
+                                     getattr(args, "run_id", None)
+                                     or getattr(args, "resume", None))
             if account is not None:
                 connect = account_connector(connect, opts, account)
         return int(module.main(args, connect))

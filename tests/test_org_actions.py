@@ -82,3 +82,39 @@ def test_organization_mode_needs_an_account_and_an_active_one(
     code, _, err = cli(capsys, "--org", "apply", "--account", org.members["prod"], "--yes")
     assert code == 2 and "Cannot assume role" in err and "Traceback" not in err
     assert moto.faults.mutating_count() == 0
+
+
+def test_resume_of_a_run_finishes_it_in_the_account_it_was_made_in(
+        org: MotoOrg, moto: MotoServer, capsys: pytest.CaptureFixture[str],
+        state_home: Path) -> None:
+    dev, prod = org.members["dev"], org.members["prod"]
+    code, _, err = cli(capsys, "--org", "apply", "--account", dev, "--users", "alice,amir",
+                       "--yes")
+    assert code == 0, err
+    # A crash after attaching alice: the journal keeps the plan, the policy and alice's
+    # step; amir's attach never happened and the run never said it finished.
+    (journal,) = (state_home / "mfa-tui" / "journal").glob("*.jsonl")
+    lines = journal.read_text().splitlines()
+    kept = [ln for ln in lines if json.loads(ln).get("type") == "plan"
+            or json.loads(ln).get("op") == "create-policy"
+            or json.loads(ln).get("target") == "alice"]
+    journal.write_text("\n".join(kept) + "\n")
+    dev_iam, prod_iam = org.iam(moto, dev), org.iam(moto, prod)
+    dev_iam.detach_user_policy(UserName="amir",
+                               PolicyArn=f"arn:aws:iam::{dev}:policy/EnforceMFAPolicy")
+    run_id = json.loads(lines[0])["run_id"]
+    moto.faults.clear_requests()
+    # Another account named for this run: a sentence, nothing done anywhere.
+    code, _, err = cli(capsys, "--org", "apply", "--resume", run_id, "--account", prod, "--yes")
+    assert code == 2 and f"was made in account {dev}, not {prod}" in err
+    assert f"--account {dev}" in err  # the way on in organization mode, not "switch profile"
+    assert moto.faults.mutating_count() == 0
+    # The run's id is enough: it is finished where it was made, through dev's role.
+    code, _, err = cli(capsys, "--org", "apply", "--resume", run_id, "--yes")
+    assert code == 0, err
+    assert attached(dev_iam, "alice") == attached(dev_iam, "amir") == ["EnforceMFAPolicy"]
+    assert attached(prod_iam, "alice") == []
+    writes = [r for r in moto.faults.requests if r.mutating and r.service == "iam"]
+    assert [(r.action, r.params.get("UserName")) for r in writes] == [
+        ("AttachUserPolicy", "amir")]  # alice's attach is not repeated
+    assert "testing" not in {r.access_key_id for r in writes}

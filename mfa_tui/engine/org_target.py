@@ -15,20 +15,26 @@ from mfa_tui.engine.org import OrgOptions, OrgSession
 
 def target_account(opts: GlobalOptions, command: str, account: str | None,
                    run_id: str | None = None) -> str | None:
-    """The member account a command acts in: ``--account``, or for ``undo RUN_ID`` the run's
-    own account; None outside organization mode (the caller's account). Raises a sentence
-    when organization mode needs an account and none is named."""
+    """The member account a command acts in: ``--account``, or for ``undo RUN_ID`` and
+    ``apply --resume RUN_ID`` the run's own account; None outside organization mode (the
+    caller's account). Raises a sentence when organization mode needs an account and none
+    is named, or when ``--account`` is not the account the named run was made in."""
     if not opts.org:
         if account is not None:
             raise AccountNeeded(
                 f"--account {account} names an account of the organization: add --org "
                 f"(`mfa-tui --org {command} … --account {account}`).")
         return None
-    if account is None and command == "undo" and run_id:
+    if command in ("undo", "apply") and run_id and run_id != "latest":
         from mfa_tui.state.journal import find_run
 
         record = find_run(run_id)
-        if record is not None:
+        if record is not None and record.account:
+            if account is not None and account != record.account:
+                raise AccountNeeded(
+                    f"Run {run_id} was made in account {record.account}, not {account}: "
+                    f"it can only be finished or undone there (drop --account, or pass "
+                    f"--account {record.account}).")
             return record.account
     if account is None:
         raise AccountNeeded(
