@@ -280,7 +280,7 @@ async def test_the_sort_is_said_in_the_header_and_cached_rows_keep_root_mfa(
         moto: MotoServer) -> None:
     async with running(moto) as (_app, pilot, screen):
         await pilot.press("o", "o")  # the users column: its header has no room for an arrow
-        assert "sorted by users" in screen.query_one(OrgHeader).view_line
+        assert "sort users ▲" in screen.query_one(OrgHeader).view_line
         fresh = {a: r.root_mfa_active for a, r in screen.results.items() if r.inventory}
     moto.faults.add_latency(4, "ListAccounts")  # the fresh read will not answer in time
     async with running(moto, seed=False, wait=False) as (_app, pilot, screen):

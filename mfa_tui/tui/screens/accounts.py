@@ -223,7 +223,7 @@ class AccountsScreen(WorkerErrorPath, Screen[None]):
             parts.append(f"filter “{self.filter_text}”")
         # Said here: the arrow on a narrow column's header does not always fit at 80 columns.
         label = next((c.label for c in COLUMNS if c.key == table.sort_key), table.sort_key)
-        parts.append(f"sorted by {label}" + (", reversed" if table.sort_reverse else ""))
+        parts.append(f"sort {label} {'▼' if table.sort_reverse else '▲'}")  # as on users
         header.view_line = " · ".join(parts)
         self._show_note()
 
