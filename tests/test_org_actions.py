@@ -118,3 +118,22 @@ def test_resume_of_a_run_finishes_it_in_the_account_it_was_made_in(
     assert [(r.action, r.params.get("UserName")) for r in writes] == [
         ("AttachUserPolicy", "amir")]  # alice's attach is not repeated
     assert "testing" not in {r.access_key_id for r in writes}
+
+
+def test_a_member_connection_has_botocore_s_built_in_handlers(
+        org: MotoOrg, moto: MotoServer) -> None:
+    """Member sessions start from a copy of the handlers registered once: IAM's policy
+    documents still come back decoded (a built-in handler), as on the caller's own client."""
+    from mfa_tui.aws.session import AwsConnection, ConnectionOptions
+    from mfa_tui.engine.org import OrgSession
+
+    dev = org.members["dev"]
+    document = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", ' \
+               '"Resource": "*"}]}'
+    arn = org.iam(moto, dev).create_policy(PolicyName="p", PolicyDocument=document)[
+        "Policy"]["Arn"]
+    caller = AwsConnection(ConnectionOptions(endpoint_url=moto.url, region="us-east-1"))
+    member = OrgSession(caller).connection(dev)
+    got = member.client("iam").get_policy_version(PolicyArn=arn, VersionId="v1")
+    assert got["PolicyVersion"]["Document"]["Statement"][0]["Action"] == "*"
+    assert member.caller().account == dev
