@@ -82,6 +82,10 @@ def test_members_are_read_through_the_role_and_the_caller_with_its_own_credentia
                if r.action == "GetCredentialReport"]
     assert len(reports) == len(set(reports)) == 4
     assert "testing" in reports  # the management account: the caller's own key
+    # The root user's MFA is the inventory's own GetAccountSummary: once an account.
+    summaries = [r.access_key_id for r in moto.faults.requests
+                 if r.action == "GetAccountSummary"]
+    assert sorted(summaries) == sorted(reports)
 
 
 def test_org_role_names_the_role_assumed(
