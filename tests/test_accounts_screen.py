@@ -142,9 +142,16 @@ async def test_q_quits_from_the_accounts_screen_only(moto: MotoServer) -> None:
         await until(pilot, lambda: isinstance(app.screen, MainScreen)
                     and app.screen.inventory is not None)
         assert "q" not in shown_keys(app)
+        assert "escape" in shown_keys(app)  # the footer says how to go back
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.return_code is None
+        await pilot.press("slash", "x")  # with a filter typed, Esc clears it first
+        await pilot.pause()
+        assert "escape" not in shown_keys(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and "escape" in shown_keys(app)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         await pilot.press("q")

@@ -103,7 +103,7 @@ def test_no_such_user_is_one_sentence_and_exit_2(demo: MotoServer) -> None:
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
     [line] = result.stderr.splitlines()
-    assert line.startswith("mfa-tui: There is no IAM user named 'nobody'")
+    assert line.startswith("mfa-tui: There is no IAM user named 'nobody' in account 123456789012")
 
 
 def test_erin_lists_both_the_virtual_and_the_fido_device(demo: MotoServer) -> None:

@@ -64,7 +64,7 @@ def test_check_and_plan_read_the_named_account(
     assert code == 1  # not compliant, and found in dev
     assert json.loads(out)["arn"] == f"arn:aws:iam::{dev}:user/amir"
     code, _, err = cli(capsys, "--org", "check", "boss", "--account", dev)
-    assert code == 2 and "no IAM user named 'boss'" in err
+    assert code == 2 and f"no IAM user named 'boss' in account {dev}" in err  # named
     code, out, _ = cli(capsys, "--org", "plan", "--account", dev)
     assert code == 0 and "amir" in out and "boss" not in out
     assert moto.faults.mutating_count() == 0

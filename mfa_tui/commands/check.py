@@ -64,12 +64,21 @@ def main(args: argparse.Namespace, connect: Connector) -> int:
     return run(connect(), args.user, fmt=args.format)
 
 
+def _account_of(conn: AwsConnection) -> str | None:
+    """The connection's account id, or None when even that cannot be read."""
+    try:
+        return conn.caller().account
+    except Exception:  # the sentence then says "this account"
+        return None
+
+
 def run(conn: AwsConnection, user: str, *, fmt: str = "text") -> int:
     """Print the answer and return the exit code (other errors raise; the CLI explains them)."""
     try:
         detail = load_user_detail(conn, user)
     except NoSuchUser as exc:
-        print(f"mfa-tui: {exc}", file=sys.stderr)
+        # Name the account (organization mode acts in a member account through its role).
+        print(f"mfa-tui: {NoSuchUser(exc.name, _account_of(conn))}", file=sys.stderr)
         return EXIT_ERROR
     if fmt == "json":
         sys.stdout.write(json.dumps(detail_json(detail), indent=2) + "\n")

@@ -26,10 +26,11 @@ class EnrollError(Explained):
 class NoSuchUser(Explained):
     """The account has no IAM user of that name."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, account: str | None = None) -> None:
         self.name = name
+        where = f"account {account}" if account else "this account"
         super().__init__(
-            f"There is no IAM user named '{name}' in this account: check the spelling "
+            f"There is no IAM user named '{name}' in {where}: check the spelling "
             "(the user name, not the ARN), or list the users with `mfa-tui report`."
         )
 

@@ -140,6 +140,7 @@ class EnforcementRunner(WorkerErrorPath):
         app = mfa_app(self)
         self.run_worker(lambda: run_request(app, request, self.post_message, cancel),
                         thread=True, group="apply", exclusive=True, exit_on_error=False)
+        self.screen.refresh_bindings()  # what Esc does changed (it cancels the run now)
 
     def cancel(self) -> bool:
         """Stop between users (Esc, ctrl+c, a quit). True when a run was cancelled now."""
@@ -152,6 +153,7 @@ class EnforcementRunner(WorkerErrorPath):
 
     def worker_failed(self, group: str, message: str) -> None:
         self._cancel = None
+        self.screen.refresh_bindings()
         self.query_one(RunProgress).finish(f"✗ {message}")
         self.notify(message, title="Enforcement run failed", severity="error", timeout=10)
         self.post_message(self.Failed(message))
@@ -169,6 +171,7 @@ class EnforcementRunner(WorkerErrorPath):
     def on_run_finished(self, message: RunFinished) -> None:
         result = message.result
         self._cancel = None
+        self.screen.refresh_bindings()
         left = frozenset(s.target for s in result.steps
                          if s.op in _ENFORCES and s.outcome in ("failed", "skipped"))
         self.query_one(RunProgress).finish(result_summary(result))

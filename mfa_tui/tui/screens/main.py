@@ -39,6 +39,10 @@ class MainScreen(WorkerErrorPath, Screen[None]):
     """The users table, its filter and marks; AWS reads run in an exclusive worker."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Organization mode: Esc goes back to the accounts screen (checked before "back",
+        # which clears a filter or cancels a run first; check_action says when).
+        Binding("escape", "back_to_accounts", "Back", id="back-accounts",
+                tooltip="Back to the accounts screen"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter",
                 tooltip="Filter users by name"),
         Binding("f", "cycle_view", "View", id="view",
@@ -238,6 +242,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     def action_filter(self) -> None:
         self.query_one(FilterBox).open()
+        self.refresh_bindings()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -246,6 +251,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
         self.query_one(FilterBox).keep()
+        self.refresh_bindings()
         self.query_one(UsersTable).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -253,7 +259,13 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         # the accounts screen (Esc goes back there; ctrl+q still quits from anywhere).
         if action == "quit_top":
             return self.mfa_app.bound_account is None
+        if action == "back_to_accounts":
+            return (self.mfa_app.bound_account is not None and not self.runner.running
+                    and not self.query_one(FilterBox).in_use)
         return True
+
+    def action_back_to_accounts(self) -> None:
+        self.app.pop_screen()
 
     async def action_quit_top(self) -> None:
         await self.mfa_app.action_quit()
@@ -267,6 +279,7 @@ class MainScreen(WorkerErrorPath, Screen[None]):
             self.app.pop_screen()  # organization mode: back to the accounts screen
             return
         box.clear()
+        self.refresh_bindings()
         self.filter_text = ""
         self.query_one(UsersTable).focus()
 
