@@ -211,7 +211,9 @@ async def test_a_second_launch_paints_the_whole_organization_from_the_cache(
         moto: MotoServer) -> None:
     async with running(moto):
         pass
-    moto.faults.add_latency(4, "ListAccounts")  # the fresh read will not answer in time
+    # The fresh read waits at the server until the cached rows are checked (a hold, not a
+    # latency: a slow machine cannot let it through early, and nothing waits at the end).
+    fresh_read = moto.faults.hold("ListAccounts")
     async with running(moto, seed=False, wait=False) as (_app, pilot, screen):
         await until(pilot, lambda: sum(1 for r in screen.results.values()
                                        if r.inventory is not None) == ACTIVE - 1)
@@ -223,6 +225,7 @@ async def test_a_second_launch_paints_the_whole_organization_from_the_cache(
         # Every account read last time says cached; the unreadable one waits for the read.
         assert shown == {**{a: "cached" for a in shown if a != SANDBOX}, SANDBOX: "reading"}
         assert screen.query_one(OrgHeader).totals.cached == ACTIVE - 1  # type: ignore[union-attr]
+        fresh_read.set()
 
 
 @pytest.mark.parametrize(("size", "dropped"), [((80, 24), {"report", "console"}),
@@ -289,9 +292,11 @@ async def test_the_sort_is_said_in_the_header_and_cached_rows_keep_root_mfa(
         await pilot.press("o", "o")  # the users column: its header has no room for an arrow
         assert "sort users ▲" in screen.query_one(OrgHeader).view_line
         fresh = {a: r.root_mfa_active for a, r in screen.results.items() if r.inventory}
-    moto.faults.add_latency(4, "ListAccounts")  # the fresh read will not answer in time
+    fresh_read = moto.faults.hold("ListAccounts")  # the fresh read waits at the server
     async with running(moto, seed=False, wait=False) as (_app, pilot, screen):
         await until(pilot, lambda: sum(1 for r in screen.results.values()
                                        if r.inventory is not None) == ACTIVE - 1)
         cached = {a: r.root_mfa_active for a, r in screen.results.items() if r.inventory}
+        assert all(r.cached for r in screen.results.values() if r.inventory is not None)
         assert cached == fresh and None not in cached.values()
+        fresh_read.set()
