@@ -11,18 +11,23 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 _SIGNALS = ("SIGHUP", "SIGTERM")
+
+
+def _signals() -> Iterator[tuple[str, int]]:
+    """The hang-up signals this platform has, by name and number."""
+    for name in _SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None:
+            yield name, number
 
 
 def watch_hang_ups(handler: Callable[[str], None]) -> None:
     """Call ``handler("SIGHUP")`` / ``handler("SIGTERM")`` on the running loop when they come."""
     loop = asyncio.get_running_loop()
-    for name in _SIGNALS:
-        number = getattr(signal, name, None)
-        if number is None:
-            continue
+    for name, number in _signals():
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(number, handler, name)
 
@@ -30,10 +35,7 @@ def watch_hang_ups(handler: Callable[[str], None]) -> None:
 def stop_watching_hang_ups() -> None:
     """Remove the handlers again (the screen closed)."""
     loop = asyncio.get_running_loop()
-    for name in _SIGNALS:
-        number = getattr(signal, name, None)
-        if number is None:
-            continue
+    for _name, number in _signals():
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.remove_signal_handler(number)
 

@@ -271,14 +271,11 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         await self.mfa_app.action_quit()
 
     def action_back(self) -> None:
-        """Esc: cancel a run in flight first, else clear the filter (this is the top screen)."""
+        """Esc: cancel a run in flight first, else clear the filter. (Back to the accounts
+        screen, in organization mode, is the back-accounts binding's: it is checked first.)"""
         if self.action_cancel_run():
             return
-        box = self.query_one(FilterBox)
-        if self.mfa_app.bound_account is not None and not box.in_use:
-            self.app.pop_screen()  # organization mode: back to the accounts screen
-            return
-        box.clear()
+        self.query_one(FilterBox).clear()
         self.refresh_bindings()
         self.filter_text = ""
         self.query_one(UsersTable).focus()
