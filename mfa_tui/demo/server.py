@@ -32,10 +32,12 @@ def _serve() -> str:
     from moto.server import DomainDispatcherApplication, create_backend_app
     from werkzeug.serving import make_server
 
+    from mfa_tui.demo.one_at_a_time import OneAtATime
     from mfa_tui.demo.org import UNASSUMABLE
     from mfa_tui.demo.refusals import RefuseAssumeRole
 
-    app = RefuseAssumeRole(DomainDispatcherApplication(create_backend_app), UNASSUMABLE)
+    moto = OneAtATime(DomainDispatcherApplication(create_backend_app))
+    app = RefuseAssumeRole(moto, UNASSUMABLE)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, name="mfa-tui-demo", daemon=True).start()
     host, port = server.server_address[:2]
