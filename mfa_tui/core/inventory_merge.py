@@ -16,7 +16,7 @@ from functools import cached_property
 
 from mfa_tui.core.compliance import device_type_from_serial
 from mfa_tui.core.credential_report import ReportRow
-from mfa_tui.core.models import Inventory, MfaDevice, UserRecord
+from mfa_tui.core.models import Inventory, MfaDevice, UserRecord, built
 from mfa_tui.core.user_detail import UserDetail
 
 
@@ -185,7 +185,8 @@ def report_users(
     records = []
     for row in sorted(report, key=lambda r: r.user):
         via = attachments.via(row.user)
-        records.append(UserRecord(
+        records.append(built(
+            UserRecord,
             user=row.user,
             arn=row.arn,
             console_access=row.password_enabled,
@@ -196,6 +197,7 @@ def report_users(
             access_keys_active=row.access_keys_active,
             access_key_last_used=row.access_key_last_used,
             created=row.created,
+            mfa_devices=(),
             devices_complete=not row.mfa_active,
             stale=report_is_old,
         ))
