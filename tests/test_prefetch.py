@@ -14,6 +14,7 @@ import pytest
 
 from mfa_tui import cli, launch
 from mfa_tui.core.errors import Explained
+from mfa_tui.core.models import Inventory
 from mfa_tui.demo.account import seed_account
 from mfa_tui.engine import prefetch
 from mfa_tui.engine.connect import GlobalOptions, make_connector
@@ -292,8 +293,27 @@ def test_the_helpers_inventories_arrive_whole(moto: MotoServer) -> None:
     assert got is not None and not got.provisional
     assert got.users == here.users  # every field of every user
     [report] = reports
-    assert getattr(report, "provisional", False)
-    assert len(getattr(report, "users", ())) == 60
+    assert isinstance(report, Inventory) and report.provisional
+    # The report's table, its CSV sent ahead of the small reads and parsed meanwhile: on
+    # moto (whose report is made anew at each read) it agrees with the live read user by user.
+    def verdicts(inventory: Inventory) -> list[tuple[object, ...]]:
+        return [(u.user, u.console_access, u.mfa_active, u.enforced_via, u.access_keys_active,
+                 u.password_last_used) for u in inventory.users]
+    assert verdicts(report) == verdicts(here) and len(report.users) == 60
+    assert report.alias == here.alias == "example-corp-prod"
+
+
+def test_the_report_without_its_csv_means_the_app_reads_by_itself() -> None:
+    """A report line whose CSV never came ahead is damaged: no table from it."""
+    import json
+
+    small: dict[str, object] = {
+        "generated_at": None, "caller": {"account": "123456789012", "arn": "arn:x"},
+        "alias": None, "attached_users": [], "attached_groups": {},
+        "policy_name": "EnforceMFAPolicy", "problems": []}
+    tables: list[Inventory] = []
+    helper = _child_printing(json.dumps({"report": small}))
+    assert helper.result(tables.append) is None and tables == []
 
 
 @pytest.mark.parametrize("payload", [

@@ -193,6 +193,7 @@ def load_inventory(
     exact: bool = False,
     on_report: Callable[[ReportSnapshot], None] | None = None,
     on_status: Callable[[str], None] | None = None,
+    on_report_text: Callable[[str], None] | None = None,
 ) -> Inventory:
     """The whole inventory. Raises only when nothing useful could be read at all.
 
@@ -202,7 +203,9 @@ def load_inventory(
     soon as it is read, while the fresh lists are still on their way: the TUI paints a
     provisional table from it (``core.report_snapshot.provisional_inventory``).
     ``on_status`` hears what the read is waiting for, in a sentence (AWS generating the
-    report can take a while on a big account).
+    report can take a while on a big account). ``on_report_text`` (with ``on_report``) gets
+    the report's CSV the moment it arrives, before the small reads ``on_report`` waits for:
+    the prefetch helper sends it ahead, and the TUI parses it meanwhile.
     """
     conn.credentials_ready()  # an MFA code, if the profile needs one, is asked here, once
     iam = conn.client("iam")
@@ -264,6 +267,8 @@ def load_inventory(
             content, report_time, report_problems = f_report.result()
             snapshot: ReportSnapshot | None = None
             if on_report is not None and content and not f_users.done():
+                if on_report_text is not None:
+                    on_report_text(content)
                 attachments, aliases = f_attach.result(), f_alias.result()
                 snapshot = ReportSnapshot(content, report_time, caller,
                                           aliases[0] if aliases else None, attachments,

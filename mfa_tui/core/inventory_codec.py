@@ -99,10 +99,11 @@ def inventory_from_dict(data: dict[str, Any]) -> Inventory | None:
         return None
 
 
-def snapshot_to_dict(snapshot: ReportSnapshot) -> dict[str, Any]:
-    """A JSON-ready dict of the report snapshot (the CSV text as it came)."""
+def snapshot_to_dict(snapshot: ReportSnapshot, *, content: bool = True) -> dict[str, Any]:
+    """A JSON-ready dict of the report snapshot: the CSV text as it came, unless ``content``
+    is False (it went ahead on its own: :func:`snapshot_from_dict` is then given it)."""
     return {
-        "content": snapshot.content,
+        **({"content": snapshot.content} if content else {}),
         "generated_at": _iso(snapshot.generated_at),
         "caller": {"account": snapshot.caller.account, "arn": snapshot.caller.arn},
         "alias": snapshot.alias,
@@ -114,11 +115,12 @@ def snapshot_to_dict(snapshot: ReportSnapshot) -> dict[str, Any]:
     }
 
 
-def snapshot_from_dict(data: dict[str, Any]) -> ReportSnapshot | None:
-    """The snapshot back, or None when the data is damaged."""
+def snapshot_from_dict(data: dict[str, Any], content: str | None = None) -> ReportSnapshot | None:
+    """The snapshot back (its CSV from ``data``, else ``content``), or None when the data is
+    damaged or has no CSV."""
     try:
         return ReportSnapshot(
-            content=str(data["content"]),
+            content=str(data["content"] if content is None else data.get("content", content)),
             generated_at=_dt(data.get("generated_at")),
             caller=Caller(account=data["caller"]["account"], arn=data["caller"]["arn"]),
             alias=data.get("alias"),

@@ -45,6 +45,12 @@ class ReportSnapshot:
         """The report's rows and a sentence for each row that was skipped (parsed once)."""
         return parse_credential_report(self.content)
 
+    def parsed_already(self, parsed: tuple[list[ReportRow], list[str]]) -> ReportSnapshot:
+        """This snapshot, its report parsed already (``parse_credential_report(content)``,
+        done while the small reads were on their way)."""
+        self.__dict__["parsed"] = parsed  # the cached property's own place
+        return self
+
 
 def provisional_inventory(snapshot: ReportSnapshot, now: datetime) -> Inventory | None:
     """The table the report alone gives (None when it has no user)."""
