@@ -143,20 +143,35 @@ async def test_q_quits_from_the_accounts_screen_only(moto: MotoServer) -> None:
                     and app.screen.inventory is not None)
         assert "q" not in shown_keys(app)
         assert "escape" in shown_keys(app)  # the footer says how to go back
+        await until(pilot, lambda: "escape" in footer_on_screen(app))
+        assert "q" not in footer_on_screen(app)
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.return_code is None
         await pilot.press("slash", "x")  # with a filter typed, Esc clears it first
         await pilot.pause()
         assert "escape" not in shown_keys(app)
+        await until(pilot, lambda: "escape" not in footer_on_screen(app))  # redrawn to match
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and "escape" in shown_keys(app)
+        await until(pilot, lambda: "escape" in footer_on_screen(app))
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         await pilot.press("q")
         await until(pilot, lambda: app.return_code is not None)
         assert app.return_code == 0
+
+
+def footer_on_screen(app: MfaTuiApp) -> list[str]:
+    """The keys the current screen's footer widget draws (it is rebuilt only when the keys
+    it shows change: widgets/keys_footer.py)."""
+    from textual.widgets._footer import FooterKey
+
+    from mfa_tui.tui.widgets.keys_footer import KeysFooter
+
+    footer = app.screen.query_one(KeysFooter)
+    return [key.key for key in footer.query(FooterKey)]
 
 
 def shown_keys(app: MfaTuiApp) -> list[str]:

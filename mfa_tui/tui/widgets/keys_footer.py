@@ -26,8 +26,27 @@ class KeysFooter(Footer):
 
     def __init__(self) -> None:
         super().__init__(compact=True)
+        self._shown: object = None  # what the keys on screen were composed from
+
+    def _shows(self) -> object:
+        """Everything :meth:`compose` reads: equal means the same keys."""
+        app = self.app
+        keys = tuple((binding.key, app.get_key_display(binding), binding.description,
+                      binding.action, binding.group, enabled, tooltip)
+                     for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+                     if binding.show)
+        return (app.size.width, self.compact, self._bindings_ready, keys)
+
+    async def recompose(self) -> None:
+        """Compose again only when the keys to show changed: Textual asks after every
+        bindings update (each focus change, each reactive a ``check_action`` reads), and a
+        start-up asked ~17 times, each one new key widgets to style."""
+        if self.is_attached and self._shows() == self._shown:
+            return
+        await super().recompose()
 
     def compose(self) -> ComposeResult:
+        self._shown = self._shows()
         width = self.app.size.width
         self.show_command_palette = width >= PALETTE_MIN_WIDTH
         widgets = list(super().compose())
