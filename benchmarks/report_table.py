@@ -43,16 +43,11 @@ print(json.dumps([t1 - t0, t2 - t1, t3 - t2]))
 def lines(users: int) -> str:
     """The two lines the helper sends for the demo account of ``users`` users, in a file."""
     from mfa_tui.aws.inventory import load_inventory
-    from mfa_tui.aws.session import AwsConnection, ConnectionOptions
     from mfa_tui.core.inventory_codec import snapshot_to_dict
     from mfa_tui.core.report_snapshot import ReportSnapshot
-    from mfa_tui.demo import start_demo
-    from mfa_tui.demo.identity import DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY
+    from mfa_tui.engine.connect import GlobalOptions, make_connector
 
-    server = start_demo(users)
-    conn = AwsConnection(ConnectionOptions(
-        region=DEMO_REGION, endpoint_url=server.url, access_key_id=DEMO_ACCESS_KEY_ID,
-        secret_access_key=DEMO_SECRET_ACCESS_KEY))
+    conn = make_connector(GlobalOptions(demo=True, demo_users=users))()  # as --demo connects
     texts: list[str] = []
     snapshots: list[ReportSnapshot] = []
     load_inventory(conn, on_report=snapshots.append, on_report_text=texts.append)

@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 
 from mfa_tui.tui.screens.enroll import EnrollScreen
 from mfa_tui.tui.screens.main import MainScreen
 from mfa_tui.tui.widgets.accounts_table import AccountsTable
-from mfa_tui.tui.widgets.code_pair import CodePair
-from mfa_tui.tui.widgets.qr_code import QrCode
 from tests.fixtures.moto_server import MotoServer
 from tests.fixtures.org_support import MotoOrg
-from tests.fixtures.pilot_support import until
+from tests.fixtures.pilot_support import enroll_from_the_qr, until
 from tests.test_accounts_screen import DEV, MANAGEMENT, ids, running
 
 pytestmark = pytest.mark.usefixtures("state_home")
@@ -33,14 +30,7 @@ async def test_enroll_in_an_opened_account_creates_and_enables_the_device_there(
                     and app.screen.state == "scan")
         enroll = app.screen
         assert isinstance(enroll, EnrollScreen)
-        totp = pyotp.parse_uri(enroll.query_one(QrCode).data or "")
-        assert isinstance(totp, pyotp.TOTP)
-        at = enroll.check_time()
-        pair = enroll.query_one(CodePair)
-        pair.field(1).value, pair.field(2).value = totp.at(at), totp.at(at + 30)
-        pair.focus_code(2)
-        await pilot.press("enter")
-        await until(pilot, lambda: enroll.state == "done")
+        await enroll_from_the_qr(pilot, enroll)
     member = MotoOrg("").iam(moto, DEV)
     devices = member.list_mfa_devices(UserName="kai.ito")["MFADevices"]
     assert [d["SerialNumber"] for d in devices] == [f"arn:aws:iam::{DEV}:mfa/kai.ito"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
-import pyotp
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
@@ -27,7 +26,7 @@ from mfa_tui.tui.widgets.code_pair import CodePair
 from mfa_tui.tui.widgets.qr_code import QrCode
 from mfa_tui.tui.widgets.users_table import UsersTable
 from tests.fixtures.moto_server import MotoServer
-from tests.fixtures.pilot_support import loaded, until
+from tests.fixtures.pilot_support import enroll_from_the_qr, loaded, until
 
 
 @pytest.fixture(autouse=True)
@@ -67,14 +66,7 @@ async def test_e_enrolls_the_cursor_user_and_the_row_updates(moto: MotoServer) -
         await until(pilot, lambda: screen.state == "scan")
         uri = screen.query_one(QrCode).data
         assert uri is not None and "AWS:bob%40example-corp-prod" in uri  # the demo's alias
-        totp = pyotp.parse_uri(uri)
-        assert isinstance(totp, pyotp.TOTP)
-        at = screen.check_time()
-        pair = screen.query_one(CodePair)
-        pair.field(1).value, pair.field(2).value = totp.at(at), totp.at(at + 30)
-        pair.focus_code(2)
-        await pilot.press("enter")
-        await until(pilot, lambda: screen.state == "done")
+        await enroll_from_the_qr(pilot, screen)
         assert "✓ bob is enrolled: arn:aws:iam::123456789012:mfa/bob" in message(
             app, "#enroll-message")
         # the row below updated in place, before going back

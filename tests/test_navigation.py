@@ -31,7 +31,7 @@ from mfa_tui.tui.screens.profile_picker import ProfilePickerScreen
 from mfa_tui.tui.screens.run_results import RunResultsScreen
 from mfa_tui.tui.screens.user_detail import UserDetailScreen
 from tests.fixtures.moto_server import MotoServer
-from tests.fixtures.pilot_support import loaded, until
+from tests.fixtures.pilot_support import enroll_from_the_qr, loaded, until
 
 pytestmark = pytest.mark.usefixtures("state_home")
 
@@ -193,10 +193,7 @@ async def test_ctrl_q_in_the_enrollment_asks_then_deletes_the_device(
 
 
 async def test_the_enrolled_screen_offers_back_not_cancel(moto: MotoServer) -> None:
-    import pyotp
 
-    from mfa_tui.tui.widgets.code_pair import CodePair
-    from mfa_tui.tui.widgets.qr_code import QrCode
 
     async with main_screen(moto) as (app, pilot):
         await open_enroll(pilot)
@@ -205,14 +202,7 @@ async def test_the_enrolled_screen_offers_back_not_cancel(moto: MotoServer) -> N
         labels = {b.binding.description for b in screen.active_bindings.values()
                   if b.enabled and b.binding.show}
         assert "Cancel" in labels and "Back" not in labels
-        totp = pyotp.parse_uri(screen.query_one(QrCode).data or "")
-        assert isinstance(totp, pyotp.TOTP)
-        at = screen.check_time()
-        pair = screen.query_one(CodePair)
-        pair.field(1).value, pair.field(2).value = totp.at(at), totp.at(at + 30)
-        pair.focus_code(2)
-        await pilot.press("enter")
-        await until(pilot, lambda: screen.state == "done")
+        await enroll_from_the_qr(pilot, screen)
         labels = {b.binding.description for b in screen.active_bindings.values()
                   if b.enabled and b.binding.show}
         assert "Back" in labels and "Cancel" not in labels

@@ -72,13 +72,8 @@ def test_the_body_is_closed_as_wsgi_requires() -> None:
 _BURST = """
 import json
 from concurrent.futures import ThreadPoolExecutor
-from mfa_tui.aws.session import AwsConnection, ConnectionOptions
-from mfa_tui.demo import start_demo
-from mfa_tui.demo.identity import DEMO_ACCESS_KEY_ID, DEMO_REGION, DEMO_SECRET_ACCESS_KEY
-server = start_demo(20)
-iam = AwsConnection(ConnectionOptions(
-    region=DEMO_REGION, endpoint_url=server.url,
-    access_key_id=DEMO_ACCESS_KEY_ID, secret_access_key=DEMO_SECRET_ACCESS_KEY)).client("iam")
+from mfa_tui.engine.connect import GlobalOptions, make_connector
+iam = make_connector(GlobalOptions(demo=True, demo_users=20))().client("iam")  # as --demo does
 calls = [iam.list_users, iam.get_account_summary, iam.list_account_aliases,
          iam.list_virtual_mfa_devices] * 6
 with ThreadPoolExecutor(12) as pool:

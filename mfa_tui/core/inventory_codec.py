@@ -118,9 +118,12 @@ def snapshot_to_dict(snapshot: ReportSnapshot, *, content: bool = True) -> dict[
 def snapshot_from_dict(data: dict[str, Any], content: str | None = None) -> ReportSnapshot | None:
     """The snapshot back (its CSV from ``data``, else ``content``), or None when the data is
     damaged or has no CSV."""
+    text = data.get("content", content)
+    if text is None:
+        return None
     try:
         return ReportSnapshot(
-            content=str(data["content"] if content is None else data.get("content", content)),
+            content=str(text),
             generated_at=_dt(data.get("generated_at")),
             caller=Caller(account=data["caller"]["account"], arn=data["caller"]["arn"]),
             alias=data.get("alias"),
