@@ -10,13 +10,13 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from mfa_tui.engine.launch_options import command_of, helper_argv, plain_tui_options
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing before the helper starts
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Sequence
 
 
 def spawn_helper(argv: Sequence[str]) -> subprocess.Popen[bytes] | None:

@@ -1,8 +1,9 @@
 """The global options, once: the table the argument parser and the launch pre-parse are built from.
 
-Stdlib only (no argparse either), so the console script stays cheap: ``launch.py`` reads a
-plain TUI launch with :func:`plain_tui_options` before anything heavy loads, to start the
-prefetch helper, which reads its own argv (:func:`helper_argv`) the same way. ``cli.py``
+``os`` only (no argparse, dataclasses or typing: they cost the console script ~15 ms before
+the helper starts): ``launch.py`` reads a plain TUI launch with :func:`plain_tui_options`
+before anything heavy loads, to start the prefetch helper, which reads its own argv
+(:func:`helper_argv`) the same way. ``cli.py``
 builds its argparse global options from :data:`GLOBAL_OPTIONS`; ``GlobalOptions``
 (engine/connect.py) has one field each.
 """
@@ -10,23 +11,41 @@ builds its argparse global options from :data:`GLOBAL_OPTIONS`; ``GlobalOptions`
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Literal
+
+    OptionKind = Literal["text", "switch", "count", "accounts", "workers"]
 
 
-@dataclass(frozen=True)
 class GlobalOption:
-    """One global option of the command line."""
+    """One global option of the command line (read-only once made)."""
+
+    __slots__ = ("env", "field", "flag", "help", "kind", "metavar", "prefetch")
 
     flag: str
     field: str  # its GlobalOptions field (and argparse dest)
     help: str
-    kind: Literal["text", "switch", "count", "accounts", "workers"] = "text"
-    env: str | None = None  # read from this environment variable when not given ("1": a switch on)
-    metavar: str | None = None
+    kind: OptionKind
+    env: str | None  # read from this environment variable when not given ("1": a switch on)
+    metavar: str | None
     #: A plain TUI launch may carry it: the prefetch helper reads AWS with it.
-    prefetch: bool = False
+    prefetch: bool
+
+    def __init__(self, flag: str, field: str, help: str, *, kind: OptionKind = "text",
+                 env: str | None = None, metavar: str | None = None,
+                 prefetch: bool = False) -> None:
+        for name, value in (("flag", flag), ("field", field), ("help", help), ("kind", kind),
+                            ("env", env), ("metavar", metavar), ("prefetch", prefetch)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"GlobalOption is read-only ({name})")
+
+    def __repr__(self) -> str:
+        return f"GlobalOption({self.flag!r}, {self.field!r}, kind={self.kind!r})"
 
 
 GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
