@@ -4,8 +4,9 @@ read in a fresh process (cold, as at a first launch) up to the provisional inven
 That work sits between the report's arrival and the filled table of a first launch
 (``tui.py``), on the TUI's worker thread. Each run is its own ``python -c`` (no warm caches,
 no specialised bytecode); the figures are the medians of the CPU time of the worker's steps:
-the JSON line, parsing the CSV, the provisional table. The report comes from the demo
-account on moto in this process (127.0.0.1, dummy credentials): nothing leaves the machine.
+the CSV's frame (its length, then its bytes), parsing the CSV, the provisional table. The
+report comes from the demo account on moto in this process (127.0.0.1, dummy credentials):
+nothing leaves the machine.
 
     .venv/bin/python benchmarks/report_table.py [--users 5000] [--runs 11]
 """
@@ -26,10 +27,12 @@ from datetime import UTC, datetime
 from mfa_tui.core.credential_report import parse_credential_report
 from mfa_tui.core.inventory_codec import snapshot_from_dict
 from mfa_tui.core.report_snapshot import provisional_inventory
-csv_line, small_line = open(sys.argv[1], "rb").read().splitlines()
+from mfa_tui.engine.prefetch import read_csv_frame
+pipe = open(sys.argv[1], "rb")  # what the helper wrote, read as the TUI reads its pipe
 t0 = time.thread_time()
-csv = json.loads(csv_line)["csv"]
+csv = read_csv_frame(pipe, json.loads(pipe.readline())["csv_bytes"])
 t1 = time.thread_time()
+small_line = pipe.readline()
 parsed = parse_credential_report(csv)
 t2 = time.thread_time()
 snapshot = snapshot_from_dict(json.loads(small_line)["report"], csv).parsed_already(parsed)
@@ -41,11 +44,13 @@ print(json.dumps([t1 - t0, t2 - t1, t3 - t2]))
 
 
 def lines(users: int) -> str:
-    """The two lines the helper sends for the demo account of ``users`` users, in a file."""
+    """What the helper sends for the demo account of ``users`` users (the CSV's frame and the
+    small reads' line), in a file."""
     from mfa_tui.aws.inventory import load_inventory
     from mfa_tui.core.inventory_codec import snapshot_to_dict
     from mfa_tui.core.report_snapshot import ReportSnapshot
     from mfa_tui.engine.connect import GlobalOptions, make_connector
+    from mfa_tui.engine.prefetch import write_csv_frame
 
     conn = make_connector(GlobalOptions(demo=True, demo_users=users))()  # as --demo connects
     texts: list[str] = []
@@ -53,9 +58,9 @@ def lines(users: int) -> str:
     load_inventory(conn, on_report=snapshots.append, on_report_text=texts.append)
     if not snapshots:
         raise SystemExit("the read finished before the report table: nothing to measure")
-    path = os.path.join(tempfile.mkdtemp(prefix="mfa-tui-bench-"), "lines.jsonl")
+    path = os.path.join(tempfile.mkdtemp(prefix="mfa-tui-bench-"), "helper-output")
     with open(path, "w", encoding="utf-8") as out:
-        out.write(json.dumps({"csv": texts[0]}, separators=(",", ":")) + "\n")
+        write_csv_frame(out, texts[0])
         out.write(json.dumps({"report": snapshot_to_dict(snapshots[0], content=False)},
                              separators=(",", ":")) + "\n")
     return path
@@ -74,9 +79,9 @@ def main() -> None:
         steps.append(json.loads(done.stdout))
     steps = steps[1:]
     size = os.path.getsize(path) / 1e6
-    print(f"the provisional table of {args.users} users from the helper's lines ({size:.1f} MB), "
+    print(f"the provisional table of {args.users} users from the helper's output ({size:.1f} MB), "
           f"cold, {args.runs} fresh processes, CPU ms (median, min-max):")
-    for i, name in enumerate(("JSON line", "parse the CSV", "provisional table")):
+    for i, name in enumerate(("CSV frame", "parse the CSV", "provisional table")):
         values = [1000 * s[i] for s in steps]
         print(f"  {name:18s} {statistics.median(values):6.1f}  "
               f"({min(values):.1f}-{max(values):.1f})")

@@ -325,3 +325,49 @@ def test_a_damaged_inventory_from_the_helper_means_the_app_reads_by_itself(paylo
 
     helper = _child_printing(json.dumps({"inventory": payload}))
     assert helper.result(lambda _: None) is None
+
+
+def _child_writing(data: bytes) -> prefetch.Prefetch:
+    """A stand-in helper that writes ``data`` (bytes, as they are) on its stdout."""
+    import subprocess
+    import sys
+
+    script = "import sys\nsys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))\n"
+    return prefetch.Prefetch(subprocess.Popen([sys.executable, "-c", script, data.hex()],
+                                              stdout=subprocess.PIPE))
+
+
+_SMALL_READS = {
+    "generated_at": None, "caller": {"account": "123456789012", "arn": "arn:x"},
+    "alias": "ops", "attached_users": [], "attached_groups": {},
+    "policy_name": "EnforceMFAPolicy", "problems": []}
+_REPORT = ("user,arn,user_creation_time,password_enabled,password_last_used,mfa_active\n"
+           "zoë,arn:aws:iam::123456789012:user/zoë,2026-01-01T00:00:00+00:00,true,N/A,false\n"
+           "bob,arn:aws:iam::123456789012:user/bob,2026-01-01T00:00:00+00:00,true,N/A,true\n")
+
+
+def test_the_reports_csv_crosses_as_bytes_and_is_read_whole() -> None:
+    """The CSV follows its length in bytes: a character of two bytes does not cut it short,
+    and the small reads after it are read as the next line."""
+    import json
+
+    csv = _REPORT.encode()
+    tables: list[Inventory] = []
+    helper = _child_writing(json.dumps({"csv_bytes": len(csv)}).encode() + b"\n" + csv
+                            + json.dumps({"report": _SMALL_READS}).encode() + b"\n")
+    assert helper.result(tables.append) is None  # no complete inventory followed
+    [table] = tables
+    assert [(u.user, u.mfa_active) for u in table.users] == [("bob", True), ("zoë", False)]
+    assert table.alias == "ops"
+
+
+@pytest.mark.parametrize("announced", [len(_REPORT.encode()) + 10, 0, -1, "12", True,
+                                       prefetch.MAX_CSV_BYTES + 1])
+def test_a_report_cut_short_or_oddly_announced_means_the_app_reads_by_itself(
+        announced: object) -> None:
+    import json
+
+    tables: list[Inventory] = []
+    helper = _child_writing(json.dumps({"csv_bytes": announced}).encode() + b"\n"
+                            + _REPORT.encode())
+    assert helper.result(tables.append) is None and tables == []
