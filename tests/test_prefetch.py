@@ -337,7 +337,7 @@ def _child_writing(data: bytes) -> prefetch.Prefetch:
                                               stdout=subprocess.PIPE))
 
 
-_SMALL_READS = {
+_SMALL_READS: dict[str, object] = {
     "generated_at": None, "caller": {"account": "123456789012", "arn": "arn:x"},
     "alias": "ops", "attached_users": [], "attached_groups": {},
     "policy_name": "EnforceMFAPolicy", "problems": []}
