@@ -266,14 +266,25 @@ async def test_the_helper_says_when_aws_is_generating_the_report(
         assert "generating" not in str(header.render())
 
 
-def _child_printing(*lines: str) -> prefetch.Prefetch:
-    """A stand-in helper that writes ``lines`` on its stdout, as the real one would."""
+def _child_writing(data: bytes) -> prefetch.Prefetch:
+    """A stand-in helper that writes ``data`` (bytes, as they are) on its stdout."""
     import subprocess
     import sys
 
-    script = "import sys\nfor line in sys.argv[1:]:\n    print(line)\n"
-    return prefetch.Prefetch(subprocess.Popen([sys.executable, "-c", script, *lines],
+    script = "import sys\nsys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))\n"
+    return prefetch.Prefetch(subprocess.Popen([sys.executable, "-c", script, data.hex()],
                                               stdout=subprocess.PIPE))
+
+
+_SMALL_READS: dict[str, object] = {
+    "generated_at": None, "caller": {"account": "123456789012", "arn": "arn:x"},
+    "alias": "ops", "attached_users": [], "attached_groups": {},
+    "policy_name": "EnforceMFAPolicy", "problems": []}  # the helper's small reads, as sent
+
+
+def _child_printing(*lines: str) -> prefetch.Prefetch:
+    """A stand-in helper that writes ``lines`` on its stdout, as the real one would."""
+    return _child_writing("".join(f"{line}\n" for line in lines).encode())
 
 
 def test_the_helpers_inventories_arrive_whole(moto: MotoServer) -> None:
@@ -307,12 +318,8 @@ def test_the_report_without_its_csv_means_the_app_reads_by_itself() -> None:
     """A report line whose CSV never came ahead is damaged: no table from it."""
     import json
 
-    small: dict[str, object] = {
-        "generated_at": None, "caller": {"account": "123456789012", "arn": "arn:x"},
-        "alias": None, "attached_users": [], "attached_groups": {},
-        "policy_name": "EnforceMFAPolicy", "problems": []}
     tables: list[Inventory] = []
-    helper = _child_printing(json.dumps({"report": small}))
+    helper = _child_printing(json.dumps({"report": _SMALL_READS}))
     assert helper.result(tables.append) is None and tables == []
 
 
@@ -327,20 +334,6 @@ def test_a_damaged_inventory_from_the_helper_means_the_app_reads_by_itself(paylo
     assert helper.result(lambda _: None) is None
 
 
-def _child_writing(data: bytes) -> prefetch.Prefetch:
-    """A stand-in helper that writes ``data`` (bytes, as they are) on its stdout."""
-    import subprocess
-    import sys
-
-    script = "import sys\nsys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))\n"
-    return prefetch.Prefetch(subprocess.Popen([sys.executable, "-c", script, data.hex()],
-                                              stdout=subprocess.PIPE))
-
-
-_SMALL_READS: dict[str, object] = {
-    "generated_at": None, "caller": {"account": "123456789012", "arn": "arn:x"},
-    "alias": "ops", "attached_users": [], "attached_groups": {},
-    "policy_name": "EnforceMFAPolicy", "problems": []}
 _REPORT = ("user,arn,user_creation_time,password_enabled,password_last_used,mfa_active\n"
            "zoë,arn:aws:iam::123456789012:user/zoë,2026-01-01T00:00:00+00:00,true,N/A,false\n"
            "bob,arn:aws:iam::123456789012:user/bob,2026-01-01T00:00:00+00:00,true,N/A,true\n")

@@ -3,9 +3,8 @@
 ``os`` only (no argparse, dataclasses or typing: they cost the console script ~15 ms before
 the helper starts): ``launch.py`` reads a plain TUI launch with :func:`plain_tui_options`
 before anything heavy loads, to start the prefetch helper, which reads its own argv
-(:func:`helper_argv`) the same way. ``cli.py``
-builds its argparse global options from :data:`GLOBAL_OPTIONS`; ``GlobalOptions``
-(engine/connect.py) has one field each.
+(:func:`helper_argv`) the same way. ``cli.py`` builds its argparse global options from
+:data:`GLOBAL_OPTIONS`; ``GlobalOptions`` (engine/connect.py) has one field each.
 """
 
 from __future__ import annotations

@@ -169,7 +169,8 @@ def unpacked(text: object) -> Inventory | None:
 # -- the helper process ----------------------------------------------------------------
 
 
-_send_lock = threading.Lock()
+#: Reentrant: the CSV's frame sends its length line with _send inside its own hold.
+_send_lock = threading.RLock()
 
 
 def _send(out: IO[str], **message: Any) -> None:
@@ -182,9 +183,8 @@ def _send(out: IO[str], **message: Any) -> None:
 def write_csv_frame(out: TextIO, text: str) -> None:
     """The report's CSV: its length in bytes on a line, then the bytes themselves."""
     data = text.encode("utf-8")
-    with _send_lock:
-        out.write(json.dumps({"csv_bytes": len(data)}) + "\n")
-        out.flush()
+    with _send_lock:  # no status line may come between the length and the bytes
+        _send(out, csv_bytes=len(data))
         out.buffer.write(data)
         out.buffer.flush()
 
