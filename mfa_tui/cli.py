@@ -18,10 +18,8 @@ from mfa_tui.engine.connect import GlobalOptions, make_connector
 from mfa_tui.engine.launch_options import GLOBAL_OPTIONS, command_of
 
 if TYPE_CHECKING:
-    import subprocess
-
     from mfa_tui.core.mfa_code import CodeRequest
-    from mfa_tui.engine.prefetch import Prefetch
+    from mfa_tui.engine.prefetch import HelperProcess, Prefetch
 
 from mfa_tui.core.exit_codes import ERROR as EXIT_ERROR
 
@@ -254,7 +252,7 @@ def _run_command(args: argparse.Namespace, opts: GlobalOptions) -> int:
 
 
 def main(argv: Sequence[str] | None = None, *,
-         helper: subprocess.Popen[bytes] | None = None) -> int:
+         helper: HelperProcess | None = None) -> int:
     """Run the command line. ``helper``: the prefetch child launch.py started, if any."""
     from mfa_tui.state.paths import setup_logging
 

@@ -7,7 +7,11 @@ environment; the app runs under Pilot. The server's request log tells who read w
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -126,7 +130,7 @@ def test_the_helper_steps_aside_for_a_keyring_profile(
                  profiles.Secrets("s" * 40))
     moto.faults.clear_requests()
     process = launch.spawn_helper(["--profile", "ops"])
-    assert process is not None
+    assert isinstance(process, subprocess.Popen)  # a second thread here (the moto server's)
     out, _ = process.communicate(timeout=30)
     assert out == b"" and process.returncode == 0
     assert moto.faults.requests == []
@@ -225,7 +229,7 @@ def test_the_helper_steps_aside_for_an_aws_profile_that_needs_an_mfa_code(
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             monkeypatch.delenv(name, raising=False)
     process = launch.spawn_helper(["--profile", "ops"] if how == "--profile" else [])
-    assert process is not None
+    assert isinstance(process, subprocess.Popen)
     out, _ = process.communicate(timeout=30)
     assert out == b"" and process.returncode == 0
     assert moto.faults.count("AssumeRole") == 0
@@ -289,9 +293,6 @@ def _child_printing(*lines: str) -> prefetch.Prefetch:
 
 def test_the_helpers_inventories_arrive_whole(moto: MotoServer) -> None:
     """Both tables the real helper sends load as the inventories an in-process read makes."""
-    import subprocess
-    import sys
-
     from mfa_tui.aws.inventory import load_inventory
     from mfa_tui.aws.session import AwsConnection, ConnectionOptions
 
@@ -316,8 +317,6 @@ def test_the_helpers_inventories_arrive_whole(moto: MotoServer) -> None:
 
 def test_the_report_without_its_csv_means_the_app_reads_by_itself() -> None:
     """A report line whose CSV never came ahead is damaged: no table from it."""
-    import json
-
     tables: list[Inventory] = []
     helper = _child_printing(json.dumps({"report": _SMALL_READS}))
     assert helper.result(tables.append) is None and tables == []
@@ -364,3 +363,83 @@ def test_a_report_cut_short_or_oddly_announced_means_the_app_reads_by_itself(
     helper = _child_writing(json.dumps({"csv_bytes": announced}).encode() + b"\n"
                             + _REPORT.encode())
     assert helper.result(tables.append) is None and tables == []
+
+
+#: The console script's own start, in a fresh interpreter with one thread: the helper is a
+#: fork of it (launch._forked_helper). Prints what the test checks, as JSON.
+FORKED = textwrap.dedent("""
+    import json, os, sys, time
+    from mfa_tui import launch
+    process = launch.spawn_helper(sys.argv[1:])
+    from mfa_tui.engine.prefetch import Prefetch
+    helper = Prefetch(process)
+    began = time.monotonic()
+    if os.environ.get("STOP_AFTER"):
+        time.sleep(float(os.environ["STOP_AFTER"]))
+        helper.stop()
+        users, tables = None, 0
+    else:
+        reports = []
+        inventory = helper.result(reports.append)
+        users = None if inventory is None else sorted(u.user for u in inventory.users)
+        tables = len(reports)
+    try:
+        os.waitpid(process.pid, os.WNOHANG)
+        reaped = False
+    except ChildProcessError:
+        reaped = True
+    print(json.dumps({"kind": type(process).__name__, "users": users, "tables": tables,
+                      "reaped": reaped, "seconds": time.monotonic() - began}))
+""")
+
+
+def run_forked(*argv: str, env: dict[str, str] | None = None) -> dict[str, object]:
+    """FORKED's answer for the launch ``argv``."""
+    done = subprocess.run([sys.executable, "-c", FORKED, *argv], capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})}, check=True)
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_the_console_scripts_helper_is_a_fork_that_reads_the_whole_account(
+    moto: MotoServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The console script has one thread when it starts the helper: a fork of it, no second
+    interpreter. It sends the report's table and the whole inventory, reads the account once,
+    and is reaped when done."""
+    from mfa_tui.aws.inventory import load_inventory
+    from mfa_tui.aws.session import AwsConnection, ConnectionOptions
+
+    seed_account(60)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY)
+    moto.faults.clear_requests()
+    got = run_forked("--endpoint-url", moto.url)
+    assert got["kind"] == "ForkedHelper"
+    assert got["tables"] == 1 and got["reaped"] is True
+    assert calls(moto, "ListUsers") == 1 and calls(moto, "GetCredentialReport") == 1
+    here = load_inventory(AwsConnection(ConnectionOptions(endpoint_url=moto.url)))
+    assert got["users"] == sorted(u.user for u in here.users) and len(here.users) == 60
+
+
+def test_stopping_a_forked_helper_mid_read_kills_and_reaps_it(
+    moto: MotoServer, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed_account(60)
+    moto.faults.add_latency(10.0, actions="GetCredentialReport", times=1)
+    got = run_forked("--endpoint-url", moto.url, env={"STOP_AFTER": "0.5"})
+    assert got["kind"] == "ForkedHelper" and got["reaped"] is True
+    assert isinstance(got["seconds"], float) and got["seconds"] < 5  # not the 10 s read
+
+
+def test_a_forked_helper_steps_aside_for_a_keyring_profile(
+    file_keyring: KeyringEnv, moto: MotoServer,
+) -> None:
+    """No line from the fork either: the app reads the account itself (no inventory)."""
+    from mfa_tui.state import profiles
+
+    profiles.add(profiles.Profile("ops", "AKIAEXAMPLEEXAMPLE01", endpoint_url=moto.url),
+                 profiles.Secrets("s" * 40))
+    moto.faults.clear_requests()
+    got = run_forked("--profile", "ops")
+    assert got == {**got, "kind": "ForkedHelper", "users": None, "tables": 0, "reaped": True}
+    assert moto.faults.requests == []

@@ -35,7 +35,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO
 
 from mfa_tui.core.errors import Explained
 from mfa_tui.core.models import Inventory
@@ -48,10 +48,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class HelperProcess(Protocol):
+    """What ``Prefetch`` uses of the helper: a ``subprocess.Popen`` or ``launch.ForkedHelper``."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def stdout(self) -> IO[bytes] | None: ...
+    def poll(self) -> int | None: ...
+    def kill(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
 class Prefetch:
     """A running helper process and the inventories it sends."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, process: HelperProcess) -> None:
         """Read the inventories of a child started by ``launch.spawn_helper``."""
         self._process = process
         self._lock = threading.Lock()
