@@ -19,12 +19,12 @@ from textual.app import ComposeResult
 from textual.message import Message
 
 from mfa_tui.tui.base import WorkerErrorPath, mfa_app
-from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen, Kind, RunRequest
 from mfa_tui.tui.widgets.run_progress import RunProgress
 
 if TYPE_CHECKING:
     from mfa_tui.core.run_result import Progress, RunResult
     from mfa_tui.tui.base import MfaApp
+    from mfa_tui.tui.screens.enforce_preview import Kind, RunRequest
 
 #: Per-user steps and whether they leave the user enforced.
 _ENFORCES = {"attach": True, "add-to-group": True, "detach": False, "remove-from-group": False}
@@ -128,6 +128,8 @@ class EnforcementRunner(WorkerErrorPath):
         if kind == "apply" and not users:
             self.notify("No user to preview: mark users with space or N.", severity="warning")
             return
+        from mfa_tui.tui.screens.enforce_preview import EnforcePreviewScreen  # on first use
+
         screen = EnforcePreviewScreen(users=users, kind=kind, confirm=confirm)
         self.app.push_screen(screen, callback=self._start)
 

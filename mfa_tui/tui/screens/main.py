@@ -25,8 +25,6 @@ from mfa_tui.core.text import enroll_note
 from mfa_tui.tui.base import WorkerErrorPath
 from mfa_tui.tui.messages import UserConfirmed
 from mfa_tui.tui.screens.enforcement_run import EnforcementRunner, result_summary
-from mfa_tui.tui.screens.run_results import RunResultsScreen
-from mfa_tui.tui.screens.user_detail import UserDetailScreen
 from mfa_tui.tui.widgets.account_header import AccountHeader
 from mfa_tui.tui.widgets.filter_box import FilterBox
 from mfa_tui.tui.widgets.keys_footer import KeysFooter
@@ -343,6 +341,8 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     @on(UsersTable.Selected)
     def open_detail(self, event: UsersTable.Selected) -> None:
+        from mfa_tui.tui.screens.user_detail import UserDetailScreen  # not before first paint
+
         self.app.push_screen(UserDetailScreen(event.user))
 
     def action_enroll(self) -> None:
@@ -403,6 +403,8 @@ class MainScreen(WorkerErrorPath, Screen[None]):
         if self.runner.quit_after:
             self.app.exit(message.result.exit_code, message=result_summary(message.result))
             return
+        from mfa_tui.tui.screens.run_results import RunResultsScreen
+
         self.app.push_screen(RunResultsScreen(message.result))
         self.action_refresh()
 
