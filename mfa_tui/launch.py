@@ -39,7 +39,7 @@ def spawn_helper(argv: Sequence[str]) -> HelperProcess | None:
     try:
         process = subprocess.Popen([sys.executable, "-m", "mfa_tui.engine.prefetch",
                                     *helper_argv(options)],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, close_fds=True,
                                    bufsize=PIPE_BYTES)
     except OSError:
@@ -62,8 +62,9 @@ def _may_fork() -> bool:
 class ForkedHelper:
     """The helper as a fork of this process: what ``Prefetch`` uses of a ``Popen``."""
 
-    def __init__(self, pid: int, stdout: BinaryIO) -> None:
+    def __init__(self, pid: int, stdin: BinaryIO, stdout: BinaryIO) -> None:
         self.pid = pid
+        self.stdin: BinaryIO | None = stdin
         self.stdout: BinaryIO | None = stdout
         self.returncode: int | None = None
 
@@ -99,9 +100,11 @@ class ForkedHelper:
 
 
 def _forked_helper(argv: Sequence[str]) -> ForkedHelper:
-    """Fork the helper: its stdout a pipe to this process, stdin and stderr /dev/null; it
-    runs ``prefetch.child_main(argv)`` and ends without returning here."""
-    read_end, write_end = os.pipe()  # neither is inherited by what either process runs
+    """Fork the helper: its stdout a pipe to this process, its stdin a pipe from it (closed
+    when the TUI has painted the report), stderr /dev/null; it runs
+    ``prefetch.child_main(argv)`` and ends without returning here."""
+    read_end, write_end = os.pipe()  # none of the four is inherited by what either runs
+    told, tell = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -109,11 +112,13 @@ def _forked_helper(argv: Sequence[str]) -> ForkedHelper:
         code = 1
         try:
             os.close(read_end)
+            os.close(tell)
             null = os.open(os.devnull, os.O_RDWR)
-            os.dup2(null, 0)
+            os.dup2(told, 0)
             os.dup2(null, 2)
             os.dup2(write_end, 1)
             os.close(write_end)
+            os.close(told)
             from mfa_tui.engine.prefetch import child_main
 
             code = child_main(argv)
@@ -123,8 +128,10 @@ def _forked_helper(argv: Sequence[str]) -> ForkedHelper:
         finally:
             os._exit(code)
     os.close(write_end)
+    os.close(told)
     _widen_pipe(read_end)
-    return ForkedHelper(pid, os.fdopen(read_end, "rb", buffering=PIPE_BYTES))
+    return ForkedHelper(pid, os.fdopen(tell, "wb", buffering=0),
+                        os.fdopen(read_end, "rb", buffering=PIPE_BYTES))
 
 
 #: The credential report of 5,000 users crosses the pipe as one 1.4 MB line. With the

@@ -155,6 +155,9 @@ async def test_the_helper_reads_the_account_and_the_app_does_not_read_it_again(
         table = app.screen.query_one(UsersTable)
         await until(pilot, lambda: len(table.rows) == 60)
         assert header.inventory is not None and header.inventory.provisional
+        # Painted: the app tells the helper, whose ListUsers (1.5 s late here) then goes out.
+        await until(pilot, lambda: helper.told_painted, timeout=1.0)
+        assert header.inventory.provisional
         await until(pilot, lambda: loaded(app))
         assert "example-corp-prod" in str(header.render())
         assert calls(moto, "ListUsers") == 1  # the helper's; the app did not repeat it
@@ -380,7 +383,7 @@ FORKED = textwrap.dedent("""
         users, tables = None, 0
     else:
         reports = []
-        inventory = helper.result(reports.append)
+        inventory = helper.result(lambda table: (reports.append(table), helper.painted()))
         users = None if inventory is None else sorted(u.user for u in inventory.users)
         tables = len(reports)
     try:
@@ -443,3 +446,54 @@ def test_a_forked_helper_steps_aside_for_a_keyring_profile(
     got = run_forked("--profile", "ops")
     assert got == {**got, "kind": "ForkedHelper", "users": None, "tables": 0, "reaped": True}
     assert moto.faults.requests == []
+
+
+def _first_list_and_report(moto: MotoServer) -> tuple[float, float]:
+    """When this module's helper sent its first big list and its GenerateCredentialReport."""
+    mine = [r for r in moto.faults.requests if r.access_key_id == KEY]
+    first_list = min(r.at for r in mine if r.action in {"ListUsers", "ListVirtualMFADevices"})
+    generate = min(r.at for r in mine if r.action == "GenerateCredentialReport")
+    return first_list, generate
+
+
+def test_the_helper_holds_its_big_lists_until_the_table_is_painted(
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
+) -> None:
+    """Their pages (botocore's parsing, the server's work on a local endpoint) would take the
+    CPU from the table's paint: they wait until the TUI says it has painted the report's
+    table, or until the head start (from the helper's start) is over."""
+    import time
+
+    from mfa_tui.aws.inventory import REPORT_HEAD_START_S
+
+    seed_account(60)
+    moto.faults.clear_requests()
+    began = time.monotonic()
+    helper = start_helper()
+    told: list[float] = []
+
+    def paint_slowly(table: Inventory) -> None:
+        time.sleep(1.0)
+        told.append(time.monotonic())
+        helper.painted()
+
+    got = helper.result(paint_slowly)
+    assert got is not None and len(got.users) == 60 and len(told) == 1
+    first_list, _ = _first_list_and_report(moto)
+    assert first_list >= min(told[0], began + REPORT_HEAD_START_S)
+
+
+def test_the_helper_reads_on_as_soon_as_the_table_is_painted(
+    moto: MotoServer, start_helper: Callable[[], prefetch.Prefetch],
+) -> None:
+    """Painted at once: the lists do not wait for the head start to run out (they were
+    submitted before GenerateCredentialReport went out)."""
+    from mfa_tui.aws.inventory import REPORT_HEAD_START_S
+
+    seed_account(60)
+    moto.faults.clear_requests()
+    helper = start_helper()
+    got = helper.result(lambda table: helper.painted())
+    assert got is not None and len(got.users) == 60
+    first_list, generate = _first_list_and_report(moto)
+    assert first_list < generate + REPORT_HEAD_START_S - 0.1

@@ -36,7 +36,8 @@ _REPORT_WAIT_S = 60.0
 MAX_LIVE_LOOKUPS = 200
 #: IAM list calls return at most 1,000 items a page (MaxItems); the default is 100.
 PAGE = 1000
-#: How long the big lists wait for the credential report when a table is waiting to paint it.
+#: How long the big lists wait for the credential report when a table is waiting to paint it
+#: (and, in the prefetch helper, for the TUI to have painted it).
 REPORT_HEAD_START_S = 0.5
 
 
@@ -194,6 +195,7 @@ def load_inventory(
     on_report: Callable[[ReportSnapshot], None] | None = None,
     on_status: Callable[[str], None] | None = None,
     on_report_text: Callable[[str], None] | None = None,
+    until_painted: Callable[[float], None] | None = None,
 ) -> Inventory:
     """The whole inventory. Raises only when nothing useful could be read at all.
 
@@ -205,7 +207,11 @@ def load_inventory(
     ``on_status`` hears what the read is waiting for, in a sentence (AWS generating the
     report can take a while on a big account). ``on_report_text`` (with ``on_report``) gets
     the report's CSV the moment it arrives, before the small reads ``on_report`` waits for:
-    the prefetch helper sends it ahead, and the TUI parses it meanwhile.
+    the prefetch helper sends it ahead, and the TUI parses it meanwhile. ``until_painted``
+    (with ``on_report``) is called once the report is out, with the seconds the big lists may
+    still wait: the helper returns when the TUI has painted the table, so that their pages
+    (botocore's parsing here, the server's work on a local endpoint) do not take the CPU
+    from the table's paint.
     """
     conn.credentials_ready()  # an MFA code, if the profile needs one, is asked here, once
     iam = conn.client("iam")
@@ -274,6 +280,8 @@ def load_inventory(
                                           aliases[0] if aliases else None, attachments,
                                           policy_name, tuple(problems + report_problems))
                 on_report(snapshot)  # before parsing here: the reader may parse it elsewhere
+                if until_painted is not None:
+                    until_painted(REPORT_HEAD_START_S)
         finally:
             head_start_over.set()
         listed = f_users.result()  # without the user list there is no inventory: raise

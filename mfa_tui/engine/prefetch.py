@@ -27,6 +27,7 @@ Nothing here imports botocore in the parent; the child is killed when the TUI st
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import pickle
@@ -53,6 +54,8 @@ class HelperProcess(Protocol):
 
     @property
     def pid(self) -> int: ...
+    @property
+    def stdin(self) -> IO[bytes] | None: ...
     @property
     def stdout(self) -> IO[bytes] | None: ...
     def poll(self) -> int | None: ...
@@ -113,7 +116,9 @@ class Prefetch:
                         snapshot.parsed_already(ahead[1])
                     provisional = provisional_inventory(snapshot, datetime.now(UTC))
                     if provisional is not None:
-                        on_report(provisional)
+                        on_report(provisional)  # the reader calls painted() once it shows
+                    else:
+                        self.painted()  # no table to paint: the helper need not wait
                     continue
                 inventory = unpacked(message.get("inventory"))
                 if inventory is None:
@@ -125,6 +130,21 @@ class Prefetch:
             self._reap()
         log.info("prefetch helper gave no inventory; reading in-process")
         return None
+
+    @property
+    def told_painted(self) -> bool:
+        """Whether the helper has heard that the table is painted (or has stopped)."""
+        stdin = self._process.stdin
+        return stdin is None or stdin.closed
+
+    def painted(self) -> None:
+        """The report's table is on screen: the helper reads on (it holds its big lists
+        until then, at most ``REPORT_HEAD_START_S``). Closing its stdin says so."""
+        with self._lock:
+            stdin = self._process.stdin
+            if stdin is not None and not stdin.closed:
+                with contextlib.suppress(OSError):  # the helper is gone: nothing waits
+                    stdin.close()
 
     def stop(self) -> None:
         """Stop the helper on purpose (the app stops, or reads another account)."""
@@ -140,8 +160,10 @@ class Prefetch:
                 self._process.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover - the kernel reaps it
                 log.warning("prefetch helper %s did not exit", self._process.pid)
-            if self._process.stdout is not None:
-                self._process.stdout.close()
+            for pipe in (self._process.stdin, self._process.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
 
 
 #: The largest credential report the pipe takes: IAM holds at most 5,000 users (~1.4 MB).
@@ -234,7 +256,8 @@ def child_main(argv: Sequence[str]) -> int:
 
         inventory = load_inventory(make_connector(opts)(), on_report=on_report,
                                    on_status=lambda text: _send(out, status=text),
-                                   on_report_text=lambda text: write_csv_frame(out, text))
+                                   on_report_text=lambda text: write_csv_frame(out, text),
+                                   until_painted=_until_painted)
     except BrokenPipeError:
         return 0  # the TUI stopped meanwhile
     except Exception as exc:
@@ -247,6 +270,15 @@ def child_main(argv: Sequence[str]) -> int:
         return 0
     _send(out, inventory=packed(inventory))
     return 0
+
+
+def _until_painted(timeout: float) -> None:
+    """Wait until the TUI closes this helper's stdin (it has painted the report's table;
+    it closes it too when it stops), at most ``timeout`` seconds."""
+    import select
+
+    with contextlib.suppress(OSError, ValueError):  # no stdin to wait on: read on
+        select.select([sys.stdin], [], [], timeout)
 
 
 def _is_keyring_profile(name: str) -> bool:

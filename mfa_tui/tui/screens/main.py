@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -89,6 +90,8 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
         inventory: Inventory
         cached: bool = False
+        #: Called once it is on screen (the prefetch helper holds its big lists until then).
+        painted: Callable[[], None] | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -123,10 +126,14 @@ class MainScreen(WorkerErrorPath, Screen[None]):
     def load_inventory(self) -> None:
         app = self.mfa_app
         worker = get_current_worker()
+        prefetch = app.take_prefetch()
 
         def table_from_report(provisional: Inventory) -> None:
+            painted = prefetch.painted if prefetch is not None else None
             if not worker.is_cancelled:
-                self.post_message(self.InventoryLoaded(provisional))
+                self.post_message(self.InventoryLoaded(provisional, painted=painted))
+            elif painted is not None:
+                painted()
 
         def report_arrived(snapshot: ReportSnapshot) -> None:
             provisional = provisional_inventory(snapshot, datetime.now(UTC))
@@ -137,7 +144,6 @@ class MainScreen(WorkerErrorPath, Screen[None]):
             if not worker.is_cancelled:
                 self.post_message(self.ReadWaiting(text))
 
-        prefetch = app.take_prefetch()
         inventory = (prefetch.result(table_from_report, waiting) if prefetch is not None
                      else None)
         prefetched = inventory is not None
@@ -175,6 +181,8 @@ class MainScreen(WorkerErrorPath, Screen[None]):
 
     @on(InventoryLoaded)
     def show_inventory(self, message: InventoryLoaded) -> None:
+        if message.painted is not None:
+            self.call_after_refresh(message.painted)
         header = self.query_one(AccountHeader)
         if not message.cached:
             header.waiting = ""  # the read answered (the cache says nothing about it)
