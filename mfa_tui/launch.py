@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 
 def spawn_helper(argv: Sequence[str]) -> HelperProcess | None:
-    """Start ``python -m mfa_tui.engine.prefetch`` for a plain TUI launch (else None)."""
+    """Start the prefetch helper for a plain TUI launch (else None): a fork of this process
+    where that is safe (``_may_fork``), else ``python -m mfa_tui.engine.prefetch``."""
     options = plain_tui_options(argv)
     if options is None or os.environ.get("MFA_TUI_NO_PREFETCH"):
         return None
@@ -71,7 +72,11 @@ class ForkedHelper:
     def poll(self) -> int | None:
         """Its exit code once it has ended (and is reaped), else None."""
         if self.returncode is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # pragma: no cover - reaped by someone else: it ended
+                self.returncode = 0
+                return self.returncode
             if pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode

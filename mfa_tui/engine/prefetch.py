@@ -2,18 +2,20 @@
 
 botocore's import, the clients and the credential report cost about twice a bare Textual
 start, all of it CPU; in one Python process the two take turns on the GIL. A child process
-(``python -m mfa_tui.engine.prefetch``) does the AWS part on the other core and sends it back
+(a fork of the console script, or ``python -m mfa_tui.engine.prefetch``: launch.py) does the
+AWS part on the other core and sends it back
 over a pipe, in three parts. First the credential report's CSV as it came, the moment it
 arrives (the TUI parses it while the helper waits for the caller, alias and attachments):
 a JSON line with its length in bytes, then the bytes themselves (as a JSON string, 5,000
 users' 1.4 MB took ~35 ms to encode, cross and decode on a busy machine). Then a JSON line
-with those small reads (the TUI paints the provisional table from both while the helper
-reads on: sent at once, since the helper's read is what a loaded machine waits for). Last
+with those small reads (the TUI paints the provisional table from both: sent at once,
+since the helper's read is what a loaded machine waits for); the helper then holds its big
+lists until the TUI closes its stdin, the table painted (``Prefetch.painted``). Last
 the complete inventory (names, flags, dates, the report's CSV; no secrets), pickled
 (base64 in a JSON line): the TUI loads 5,000 users in 16 ms instead of 43 ms for the JSON
 codec, on its own core while it paints.
-Only this pipe carries it, from the child this process started with its own interpreter
-and package; nothing pickled is ever read from a file or the network.
+Only this pipe carries it, from the child this process started (a fork of it, or its own
+interpreter with the same package); nothing pickled is ever read from a file or the network.
 
 The console script starts the child (launch.py) before anything heavy loads, for a plain
 TUI launch only: not ``--demo`` (its server lives in the TUI's process). The child steps
