@@ -120,15 +120,20 @@ def test_no_helper_when_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert launch.spawn_helper([]) is None
 
 
-def test_the_helper_steps_aside_for_a_keyring_profile(
-    file_keyring: KeyringEnv, moto: MotoServer,
-) -> None:
-    """Its secret and MFA code stay in the TUI: the child exits without a line or a call."""
+def add_keyring_profile(moto: MotoServer) -> None:
+    """A keyring profile "ops" on the moto server; its request log emptied."""
     from mfa_tui.state import profiles
 
     profiles.add(profiles.Profile("ops", "AKIAEXAMPLEEXAMPLE01", endpoint_url=moto.url),
                  profiles.Secrets("s" * 40))
     moto.faults.clear_requests()
+
+
+def test_the_helper_steps_aside_for_a_keyring_profile(
+    file_keyring: KeyringEnv, moto: MotoServer,
+) -> None:
+    """Its secret and MFA code stay in the TUI: the child exits without a line or a call."""
+    add_keyring_profile(moto)
     process = launch.spawn_helper(["--profile", "ops"])
     assert isinstance(process, subprocess.Popen)  # a second thread here (the moto server's)
     out, _ = process.communicate(timeout=30)
@@ -438,11 +443,7 @@ def test_a_forked_helper_steps_aside_for_a_keyring_profile(
     file_keyring: KeyringEnv, moto: MotoServer,
 ) -> None:
     """No line from the fork either: the app reads the account itself (no inventory)."""
-    from mfa_tui.state import profiles
-
-    profiles.add(profiles.Profile("ops", "AKIAEXAMPLEEXAMPLE01", endpoint_url=moto.url),
-                 profiles.Secrets("s" * 40))
-    moto.faults.clear_requests()
+    add_keyring_profile(moto)
     got = run_forked("--profile", "ops")
     assert got == {**got, "kind": "ForkedHelper", "users": None, "tables": 0, "reaped": True}
     assert moto.faults.requests == []

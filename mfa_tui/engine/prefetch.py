@@ -3,9 +3,9 @@
 botocore's import, the clients and the credential report cost about twice a bare Textual
 start, all of it CPU; in one Python process the two take turns on the GIL. A child process
 (a fork of the console script, or ``python -m mfa_tui.engine.prefetch``: launch.py) does the
-AWS part on the other core and sends it back
-over a pipe, in three parts. First the credential report's CSV as it came, the moment it
-arrives (the TUI parses it while the helper waits for the caller, alias and attachments):
+AWS part on the other core and sends it back over a pipe, in three parts. First the
+credential report's CSV as it came, the moment it arrives (the TUI parses it while the
+helper waits for the caller, alias and attachments):
 a JSON line with its length in bytes, then the bytes themselves (as a JSON string, 5,000
 users' 1.4 MB took ~35 ms to encode, cross and decode on a busy machine). Then a JSON line
 with those small reads (the TUI paints the provisional table from both: sent at once,
@@ -143,10 +143,7 @@ class Prefetch:
         """The report's table is on screen: the helper reads on (it holds its big lists
         until then, at most ``REPORT_HEAD_START_S``). Closing its stdin says so."""
         with self._lock:
-            stdin = self._process.stdin
-            if stdin is not None and not stdin.closed:
-                with contextlib.suppress(OSError):  # the helper is gone: nothing waits
-                    stdin.close()
+            _close_quietly(self._process.stdin)
 
     def stop(self) -> None:
         """Stop the helper on purpose (the app stops, or reads another account)."""
@@ -162,10 +159,15 @@ class Prefetch:
                 self._process.wait(timeout=5)
             except subprocess.TimeoutExpired:  # pragma: no cover - the kernel reaps it
                 log.warning("prefetch helper %s did not exit", self._process.pid)
-            for pipe in (self._process.stdin, self._process.stdout):
-                if pipe is not None:
-                    with contextlib.suppress(OSError):
-                        pipe.close()
+            _close_quietly(self._process.stdin)
+            _close_quietly(self._process.stdout)
+
+
+def _close_quietly(pipe: IO[bytes] | None) -> None:
+    """Close one of the helper's pipes (an error means the helper is gone: nothing waits)."""
+    if pipe is not None and not pipe.closed:
+        with contextlib.suppress(OSError):
+            pipe.close()
 
 
 #: The largest credential report the pipe takes: IAM holds at most 5,000 users (~1.4 MB).
